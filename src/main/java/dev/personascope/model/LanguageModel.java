@@ -1,0 +1,203 @@
+package dev.personascope.model;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import dev.personascope.model.io.HostTensor;
+import dev.personascope.model.io.Llama2cCheckpoint;
+import dev.personascope.model.io.SafeTensors;
+import dev.personascope.model.io.TensorFormatException;
+import dev.personascope.model.tokenizer.ChatMessage;
+import dev.personascope.model.tokenizer.ChatTemplate;
+import dev.personascope.model.tokenizer.HfTokenizer;
+import dev.personascope.model.tokenizer.Llama2cTokenizer;
+import dev.personascope.model.tokenizer.TextTokenizer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * A loaded model with its tokenizer and chat template: what commands work with. Loads a Hugging Face
+ * folder ({@code config.json} + safetensors) or a llama2.c checkpoint ({@code .bin} + tokenizer.bin).
+ */
+public final class LanguageModel implements AutoCloseable {
+    private final LlamaModel model;
+    private final TextTokenizer tokenizer;
+    private final ChatTemplate chatTemplate;
+    private final Path source;
+
+    public LanguageModel(LlamaModel model, TextTokenizer tokenizer, ChatTemplate chatTemplate, Path source) {
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.chatTemplate = chatTemplate;
+        this.source = source;
+    }
+
+    /** The NDManager root for models: PyTorch on the engine's default device (a GPU when present). */
+    public static NDManager newManager() {
+        Engine engine = Engine.getEngine("PyTorch");
+        Device device = engine.defaultDevice();
+        return engine.newBaseManager(device);
+    }
+
+    public static LanguageModel load(Path path) {
+        if (!Files.exists(path)) {
+            throw new TensorFormatException(path + ": no such file or folder");
+        }
+        if (Files.isDirectory(path) && Files.exists(path.resolve("config.json"))) {
+            return loadHf(path);
+        }
+        Path bin = Files.isDirectory(path) ? findLlama2cCheckpoint(path) : path;
+        return loadLlama2c(bin, null);
+    }
+
+    private static LanguageModel loadHf(Path dir) {
+        ModelConfig config = ModelConfig.read(dir.resolve("config.json"));
+        Map<String, SafeTensors.Entry> entries = SafeTensors.indexFolder(dir);
+        NDManager manager = newManager();
+        try {
+            ModelWeights w = ModelWeights.load(config, manager, name -> {
+                SafeTensors.Entry e = entries.get(name);
+                return e == null ? null : SafeTensors.readTensor(e);
+            }, dir.toString());
+            TextTokenizer tok = null;
+            if (Files.exists(dir.resolve("tokenizer.json"))) {
+                tok = HfTokenizer.load(dir);
+            } else if (Files.exists(dir.resolve("tokenizer.bin"))) {
+                tok = Llama2cTokenizer.load(dir.resolve("tokenizer.bin"), config.vocabSize);
+            }
+            ChatTemplate chat = ChatTemplate.fromTokenizerConfig(dir.resolve("tokenizer_config.json"));
+            return new LanguageModel(new LlamaModel(config, manager, w), tok, chat, dir);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /** Loads a llama2.c checkpoint; the tokenizer is {@code tokenizerFile}, or tokenizer.bin / tok*.bin beside it. */
+    public static LanguageModel loadLlama2c(Path bin, Path tokenizerFile) {
+        Llama2cCheckpoint ckpt = Llama2cCheckpoint.read(bin);
+        NDManager manager = newManager();
+        try {
+            ModelWeights w = ModelWeights.load(ckpt.config, manager, ckpt.tensors::get, bin.toString());
+            Path tokPath = tokenizerFile != null ? tokenizerFile : findLlama2cTokenizer(bin.toAbsolutePath().getParent());
+            TextTokenizer tok = tokPath == null ? null : Llama2cTokenizer.load(tokPath, ckpt.config.vocabSize);
+            return new LanguageModel(new LlamaModel(ckpt.config, manager, w), tok, null, bin);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    private static Path findLlama2cCheckpoint(Path dir) {
+        List<Path> bins = list(dir, p -> p.getFileName().toString().endsWith(".bin") && !isTokenizerName(p));
+        if (bins.size() != 1) {
+            throw new TensorFormatException(dir + ": no config.json, and " + bins.size()
+                    + " llama2.c checkpoints (.bin) where one was expected");
+        }
+        return bins.get(0);
+    }
+
+    private static Path findLlama2cTokenizer(Path dir) {
+        if (Files.exists(dir.resolve("tokenizer.bin"))) {
+            return dir.resolve("tokenizer.bin");
+        }
+        List<Path> toks = list(dir, p -> isTokenizerName(p) && p.getFileName().toString().endsWith(".bin"));
+        return toks.size() == 1 ? toks.get(0) : null;
+    }
+
+    private static boolean isTokenizerName(Path p) {
+        String n = p.getFileName().toString();
+        return n.startsWith("tok");
+    }
+
+    private static List<Path> list(Path dir, java.util.function.Predicate<Path> keep) {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(keep).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public LlamaModel model() {
+        return model;
+    }
+
+    public ModelConfig config() {
+        return model.config();
+    }
+
+    public TextTokenizer tokenizer() {
+        if (tokenizer == null) {
+            throw new IllegalStateException(source + ": the model has no tokenizer (tokenizer.json or tokenizer.bin)");
+        }
+        return tokenizer;
+    }
+
+    public boolean hasTokenizer() {
+        return tokenizer != null;
+    }
+
+    public ChatTemplate chatTemplate() {
+        return chatTemplate;
+    }
+
+    public Path source() {
+        return source;
+    }
+
+    /** The chat rendered by the model's template and tokenized (BOS only if the template omits it). */
+    public int[] encodeChat(List<ChatMessage> messages) {
+        if (chatTemplate == null) {
+            throw new IllegalStateException(source + ": the model has no chat template (tokenizer_config.json chat_template)");
+        }
+        String text = chatTemplate.render(messages, true);
+        int[] ids = tokenizer().encode(text, false);
+        int bos = tokenizer().bosId();
+        if (bos >= 0 && addsBos() && (ids.length == 0 || ids[0] != bos)) {
+            int[] withBos = new int[ids.length + 1];
+            withBos[0] = bos;
+            System.arraycopy(ids, 0, withBos, 1, ids.length);
+            return withBos;
+        }
+        return ids;
+    }
+
+    /** Whether encode(text, true) puts BOS first (Llama) or not (Qwen2). */
+    private boolean addsBos() {
+        int[] probe = tokenizer().encode("a", true);
+        return probe.length > 0 && probe[0] == tokenizer().bosId();
+    }
+
+    /** Token ids that end generation: the config's EOS ids and the tokenizer's. */
+    public Set<Integer> stopTokenIds() {
+        Set<Integer> out = new LinkedHashSet<>();
+        for (int id : config().eosTokenIds) {
+            out.add(id);
+        }
+        if (tokenizer != null && tokenizer.eosId() >= 0) {
+            out.add(tokenizer.eosId());
+        }
+        return out;
+    }
+
+    /** Copies the parameters out, e.g. to save them. */
+    public List<HostTensor> parameters() {
+        return model.weights().toHost();
+    }
+
+    @Override
+    public void close() {
+        model.close();
+        if (tokenizer != null) {
+            tokenizer.close();
+        }
+    }
+}

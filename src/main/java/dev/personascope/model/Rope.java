@@ -1,0 +1,83 @@
+package dev.personascope.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.personascope.model.io.TensorFormatException;
+
+/**
+ * Rotary position embedding frequencies (Su et al. 2021) in Hugging Face's rotate-half layout, with
+ * the {@code rope_scaling} variants {@code linear} and {@code llama3}.
+ */
+public final class Rope {
+    private Rope() {
+    }
+
+    /** inv_freq[i] = 1 / theta^(2i / headDim), adjusted by rope_scaling. */
+    public static double[] inverseFrequencies(ModelConfig c) {
+        int half = c.headDim / 2;
+        double[] inv = new double[half];
+        for (int i = 0; i < half; i++) {
+            // computed in f32 like transformers: 1 / theta ** (arange(0, dim, 2).float() / dim)
+            float exponent = (float) (2 * i) / c.headDim;
+            inv[i] = (float) (1.0 / Math.pow(c.ropeTheta, exponent));
+        }
+        JsonNode s = c.ropeScaling;
+        if (s == null) {
+            return inv;
+        }
+        String type = s.hasNonNull("rope_type") ? s.get("rope_type").asText() : s.path("type").asText("default");
+        switch (type) {
+            case "default" -> {
+            }
+            case "linear" -> {
+                double factor = s.path("factor").asDouble(1.0);
+                for (int i = 0; i < half; i++) {
+                    inv[i] /= factor;
+                }
+            }
+            case "llama3" -> applyLlama3(inv, s);
+            default -> throw new TensorFormatException("config.json: rope_scaling type '" + type
+                    + "' is not supported (supported: default, linear, llama3)");
+        }
+        return inv;
+    }
+
+    /** Llama 3.1's frequency-dependent scaling (transformers' _compute_llama3_parameters). */
+    private static void applyLlama3(double[] inv, JsonNode s) {
+        double factor = s.path("factor").asDouble(8.0);
+        double lowFreqFactor = s.path("low_freq_factor").asDouble(1.0);
+        double highFreqFactor = s.path("high_freq_factor").asDouble(4.0);
+        double oldContext = s.path("original_max_position_embeddings").asDouble(8192);
+        double lowFreqWavelen = oldContext / lowFreqFactor;
+        double highFreqWavelen = oldContext / highFreqFactor;
+        for (int i = 0; i < inv.length; i++) {
+            double wavelen = 2 * Math.PI / inv[i];
+            if (wavelen > lowFreqWavelen) {
+                inv[i] = inv[i] / factor;
+            } else if (wavelen >= highFreqWavelen) {
+                double smooth = (oldContext / wavelen - lowFreqFactor) / (highFreqFactor - lowFreqFactor);
+                inv[i] = (1 - smooth) * inv[i] / factor + smooth * inv[i];
+            }
+        }
+    }
+
+    /** cos and sin tables [positions, headDim], each half repeated (HF: emb = cat(freqs, freqs)). */
+    public static float[][] tables(ModelConfig c, int positions) {
+        double[] inv = inverseFrequencies(c);
+        int half = inv.length;
+        int d = c.headDim;
+        float[] cos = new float[positions * d];
+        float[] sin = new float[positions * d];
+        for (int p = 0; p < positions; p++) {
+            for (int i = 0; i < half; i++) {
+                float angle = (float) p * (float) inv[i];
+                float cv = (float) Math.cos(angle);
+                float sv = (float) Math.sin(angle);
+                cos[p * d + i] = cv;
+                cos[p * d + i + half] = cv;
+                sin[p * d + i] = sv;
+                sin[p * d + i + half] = sv;
+            }
+        }
+        return new float[][] {cos, sin};
+    }
+}

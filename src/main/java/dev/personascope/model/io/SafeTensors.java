@@ -1,0 +1,228 @@
+package dev.personascope.model.io;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.personascope.util.AtomicFiles;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Reads and writes the safetensors format: an 8-byte little-endian header length, a JSON header
+ * mapping each tensor name to {dtype, shape, data_offsets}, then the raw little-endian data.
+ * Also reads sharded checkpoints through {@code model.safetensors.index.json}.
+ */
+public final class SafeTensors {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Where one tensor lies on disk; its data is read only when asked for. */
+    public record Entry(Path file, String name, DType dtype, long[] shape, long begin, long end) {
+        public long elementCount() {
+            long n = 1;
+            for (long d : shape) {
+                n *= d;
+            }
+            return n;
+        }
+    }
+
+    private SafeTensors() {
+    }
+
+    /** Lists the tensors of one {@code .safetensors} file. */
+    public static Map<String, Entry> index(Path file) {
+        Map<String, Entry> out = new LinkedHashMap<>();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size < 8) {
+                throw new TensorFormatException(file + ": too short for a safetensors file (" + size + " bytes)");
+            }
+            ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            ch.read(lenBuf, 0);
+            long headerLen = lenBuf.flip().getLong();
+            if (headerLen <= 0 || headerLen > size - 8 || headerLen > 100_000_000L) {
+                throw new TensorFormatException(file + ": bad safetensors header length " + headerLen);
+            }
+            ByteBuffer header = ByteBuffer.allocate((int) headerLen);
+            ch.read(header, 8);
+            JsonNode root;
+            try {
+                root = JSON.readTree(new String(header.array(), StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                throw new TensorFormatException(file + ": safetensors header is not valid JSON: " + e.getMessage());
+            }
+            long dataStart = 8 + headerLen;
+            Iterator<Map.Entry<String, JsonNode>> fields = root.fields();
+            while (fields.hasNext()) {
+                Map.Entry<String, JsonNode> f = fields.next();
+                if (f.getKey().equals("__metadata__")) {
+                    continue;
+                }
+                String where = file + ": tensor '" + f.getKey() + "'";
+                JsonNode t = f.getValue();
+                if (!t.has("dtype") || !t.has("shape") || !t.has("data_offsets")) {
+                    throw new TensorFormatException(where + " lacks dtype, shape or data_offsets");
+                }
+                DType dtype = DType.parse(t.get("dtype").asText(), where);
+                long[] shape = new long[t.get("shape").size()];
+                for (int i = 0; i < shape.length; i++) {
+                    shape[i] = t.get("shape").get(i).asLong();
+                }
+                long begin = dataStart + t.get("data_offsets").get(0).asLong();
+                long end = dataStart + t.get("data_offsets").get(1).asLong();
+                Entry e = new Entry(file, f.getKey(), dtype, shape, begin, end);
+                if (end > size || end - begin != e.elementCount() * dtype.bytes) {
+                    throw new TensorFormatException(where + ": data_offsets do not match its shape and dtype"
+                            + " or run past the end of the file");
+                }
+                out.put(f.getKey(), e);
+            }
+        } catch (IOException e) {
+            throw new TensorFormatException(file + ": cannot read: " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    /**
+     * Lists the tensors of a model folder: {@code model.safetensors}, or the shards named by
+     * {@code model.safetensors.index.json}.
+     */
+    public static Map<String, Entry> indexFolder(Path dir) {
+        Path single = dir.resolve("model.safetensors");
+        Path indexFile = dir.resolve("model.safetensors.index.json");
+        if (Files.exists(indexFile)) {
+            JsonNode idx;
+            try {
+                idx = JSON.readTree(indexFile.toFile());
+            } catch (IOException e) {
+                throw new TensorFormatException(indexFile + ": not valid JSON: " + e.getMessage());
+            }
+            JsonNode map = idx.get("weight_map");
+            if (map == null || !map.isObject()) {
+                throw new TensorFormatException(indexFile + ": missing field 'weight_map'");
+            }
+            Map<String, Map<String, Entry>> shards = new TreeMap<>();
+            Map<String, Entry> out = new LinkedHashMap<>();
+            Iterator<Map.Entry<String, JsonNode>> it = map.fields();
+            while (it.hasNext()) {
+                Map.Entry<String, JsonNode> f = it.next();
+                String shard = f.getValue().asText();
+                Path shardPath = dir.resolve(shard);
+                if (!Files.exists(shardPath)) {
+                    throw new TensorFormatException(indexFile + ": tensor '" + f.getKey() + "' is in shard '"
+                            + shard + "', which does not exist");
+                }
+                Map<String, Entry> entries = shards.computeIfAbsent(shard, s -> index(shardPath));
+                Entry e = entries.get(f.getKey());
+                if (e == null) {
+                    throw new TensorFormatException(shardPath + ": missing tensor '" + f.getKey()
+                            + "' listed in " + indexFile.getFileName());
+                }
+                out.put(f.getKey(), e);
+            }
+            return out;
+        }
+        if (Files.exists(single)) {
+            return index(single);
+        }
+        throw new TensorFormatException(dir + ": no model.safetensors or model.safetensors.index.json");
+    }
+
+    /** Reads one tensor's data, converted to f32. */
+    public static float[] read(Entry e) {
+        long count = e.elementCount();
+        if (count > Integer.MAX_VALUE - 8) {
+            throw new TensorFormatException(e.file() + ": tensor '" + e.name() + "' too large for one array");
+        }
+        try (FileChannel ch = FileChannel.open(e.file(), StandardOpenOption.READ)) {
+            MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_ONLY, e.begin(), e.end() - e.begin());
+            return e.dtype().toFloats(map, (int) count);
+        } catch (IOException ex) {
+            throw new TensorFormatException(e.file() + ": cannot read tensor '" + e.name() + "': " + ex.getMessage(), ex);
+        }
+    }
+
+    public static HostTensor readTensor(Entry e) {
+        return new HostTensor(e.name(), e.shape(), read(e));
+    }
+
+    /** Reads a whole file into memory. */
+    public static Map<String, HostTensor> load(Path file) {
+        Map<String, HostTensor> out = new LinkedHashMap<>();
+        for (Entry e : index(file).values()) {
+            out.put(e.name(), readTensor(e));
+        }
+        return out;
+    }
+
+    /** Writes tensors as f32, atomically (temp file, then rename). */
+    public static void write(Path file, Collection<HostTensor> tensors, Map<String, String> metadata) {
+        ObjectNode header = JSON.createObjectNode();
+        if (metadata != null && !metadata.isEmpty()) {
+            ObjectNode meta = header.putObject("__metadata__");
+            metadata.forEach(meta::put);
+        }
+        long offset = 0;
+        List<HostTensor> ordered = new ArrayList<>(tensors);
+        for (HostTensor t : ordered) {
+            ObjectNode n = header.putObject(t.name());
+            n.put("dtype", "F32");
+            var shape = n.putArray("shape");
+            for (long d : t.shape()) {
+                shape.add(d);
+            }
+            var offs = n.putArray("data_offsets");
+            offs.add(offset);
+            offset += 4L * t.data().length;
+            offs.add(offset);
+        }
+        byte[] headerBytes;
+        try {
+            headerBytes = JSON.writeValueAsBytes(header);
+        } catch (IOException e) {
+            throw new TensorFormatException("cannot encode safetensors header: " + e.getMessage(), e);
+        }
+        int padded = (headerBytes.length + 7) / 8 * 8; // spec: header may be padded with spaces
+        byte[] headerPadded = new byte[padded];
+        System.arraycopy(headerBytes, 0, headerPadded, 0, headerBytes.length);
+        for (int i = headerBytes.length; i < padded; i++) {
+            headerPadded[i] = ' ';
+        }
+        AtomicFiles.write(file, out -> {
+            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded);
+            out.write(len.array());
+            out.write(headerPadded);
+            for (HostTensor t : ordered) {
+                writeFloats(out, t.data());
+            }
+        });
+    }
+
+    private static void writeFloats(OutputStream out, float[] data) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : data) {
+            if (!buf.hasRemaining()) {
+                out.write(buf.array(), 0, buf.position());
+                buf.clear();
+            }
+            buf.putFloat(v);
+        }
+        out.write(buf.array(), 0, buf.position());
+    }
+}

@@ -1,0 +1,126 @@
+package dev.personascope.model.tokenizer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.hubspot.jinjava.Jinjava;
+import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.interpret.FatalTemplateErrorsException;
+import com.hubspot.jinjava.interpret.RenderResult;
+import com.hubspot.jinjava.interpret.TemplateError;
+import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+import dev.personascope.model.io.TensorFormatException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A Hugging Face chat template (the Jinja {@code chat_template} of {@code tokenizer_config.json})
+ * rendered with Jinjava, with trim_blocks and lstrip_blocks as transformers sets them.
+ */
+public final class ChatTemplate {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final String template;
+    private final Map<String, Object> specialTokens;
+    private final Jinjava jinjava;
+
+    public ChatTemplate(String template, Map<String, Object> specialTokens) {
+        this.template = template;
+        this.specialTokens = specialTokens;
+        this.jinjava = new Jinjava(JinjavaConfig.newBuilder()
+                .withTrimBlocks(true)
+                .withLstripBlocks(true)
+                .build());
+        jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition(
+                "", "raise_exception", ChatTemplate.class, "raiseException", String.class));
+    }
+
+    /** Called from templates as {@code raise_exception('...')}. */
+    public static String raiseException(String message) {
+        throw new IllegalArgumentException("chat template: " + message);
+    }
+
+    /** Reads the template of {@code tokenizer_config.json}; null when the file or field is absent. */
+    public static ChatTemplate fromTokenizerConfig(Path file) {
+        if (!Files.exists(file)) {
+            return null;
+        }
+        JsonNode c;
+        try {
+            c = JSON.readTree(file.toFile());
+        } catch (IOException e) {
+            throw new TensorFormatException(file + ": not valid JSON: " + e.getMessage(), e);
+        }
+        JsonNode t = c.get("chat_template");
+        if (t == null || t.isNull()) {
+            Path jinja = file.resolveSibling("chat_template.jinja");
+            if (Files.exists(jinja)) {
+                try {
+                    return new ChatTemplate(Files.readString(jinja), specials(c));
+                } catch (IOException e) {
+                    throw new TensorFormatException(jinja + ": cannot read: " + e.getMessage(), e);
+                }
+            }
+            return null;
+        }
+        String text;
+        if (t.isArray()) { // list of {name, template}: take "default"
+            text = null;
+            for (JsonNode n : t) {
+                if ("default".equals(n.path("name").asText())) {
+                    text = n.path("template").asText();
+                }
+            }
+            if (text == null) {
+                throw new TensorFormatException(file + ": field 'chat_template' has no template named 'default'");
+            }
+        } else {
+            text = t.asText();
+        }
+        return new ChatTemplate(text, specials(c));
+    }
+
+    private static Map<String, Object> specials(JsonNode c) {
+        Map<String, Object> m = new HashMap<>();
+        for (String k : List.of("bos_token", "eos_token", "pad_token", "unk_token")) {
+            String v = HfTokenizer.tokenText(c.get(k));
+            m.put(k, v == null ? "" : v);
+        }
+        return m;
+    }
+
+    public String source() {
+        return template;
+    }
+
+    /** Renders the conversation; with {@code addGenerationPrompt} it ends where the assistant speaks. */
+    public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
+        Map<String, Object> ctx = new HashMap<>(specialTokens);
+        List<Map<String, Object>> msgs = new ArrayList<>();
+        for (ChatMessage m : messages) {
+            msgs.add(m.asMap());
+        }
+        ctx.put("messages", msgs);
+        ctx.put("add_generation_prompt", addGenerationPrompt);
+        RenderResult r;
+        try {
+            r = jinjava.renderForResult(template, ctx);
+        } catch (FatalTemplateErrorsException e) {
+            throw new IllegalArgumentException("chat template failed: " + e.getMessage(), e);
+        }
+        for (TemplateError e : r.getErrors()) {
+            if (e.getSeverity() == TemplateError.ErrorType.FATAL) {
+                String msg = e.getMessage();
+                if (e.getException() != null && e.getException().getCause() instanceof IllegalArgumentException iae) {
+                    msg = iae.getMessage();
+                }
+                throw new IllegalArgumentException("chat template failed: " + msg);
+            }
+        }
+        return r.getOutput();
+    }
+}
