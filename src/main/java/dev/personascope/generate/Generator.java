@@ -70,7 +70,7 @@ public final class Generator {
                     }
                     out.get(i).add(id);
                     if (tok != null && !params.stopStrings().isEmpty()) {
-                        String text = tok.decode(toArray(out.get(i)));
+                        String text = continuation(tok, prompts.get(i), toArray(out.get(i)));
                         int cut = firstStop(text, params.stopStrings());
                         if (cut >= 0) {
                             texts[i] = text.substring(0, cut);
@@ -93,7 +93,7 @@ public final class Generator {
         List<Generation> result = new ArrayList<>();
         for (int i = 0; i < b; i++) {
             int[] ids = toArray(out.get(i));
-            String text = texts[i] != null ? texts[i] : tok == null ? "" : tok.decode(ids);
+            String text = texts[i] != null ? texts[i] : tok == null ? "" : continuation(tok, prompts.get(i), ids);
             result.add(new Generation(prompts.get(i), ids, text, finish[i] == null ? "length" : finish[i],
                     logprobs.get(i)));
         }
@@ -126,6 +126,19 @@ public final class Generator {
             top.add(new TokenLogprob.Alternative(j, tok == null ? "" : tok.tokenText(j), lp[j]));
         }
         return new TokenLogprob(id, tok == null ? "" : tok.tokenText(id), lp[id], top);
+    }
+
+    /**
+     * The text the new tokens add to the prompt: decode(prompt + new) minus decode(prompt), so that a
+     * leading space that a tokenizer drops at the start of a decode is kept.
+     */
+    static String continuation(TextTokenizer tok, int[] prompt, int[] ids) {
+        int[] all = new int[prompt.length + ids.length];
+        System.arraycopy(prompt, 0, all, 0, prompt.length);
+        System.arraycopy(ids, 0, all, prompt.length, ids.length);
+        String full = tok.decode(all);
+        String head = tok.decode(prompt);
+        return full.startsWith(head) ? full.substring(head.length()) : tok.decode(ids);
     }
 
     static int firstStop(String text, List<String> stops) {

@@ -110,6 +110,29 @@ public final class ModelWeights {
         }
     }
 
+    /** The shape a config implies for a parameter name; throws for names the model does not have. */
+    public static long[] expectedShape(ModelConfig c, String name) {
+        if (name.equals("model.embed_tokens.weight") || name.equals("lm_head.weight")) {
+            return new long[] {c.vocabSize, c.hiddenSize};
+        }
+        if (name.equals("model.norm.weight") || name.endsWith("layernorm.weight")) {
+            return new long[] {c.hiddenSize};
+        }
+        String leaf = name.replaceFirst("^model\\.layers\\.\\d+\\.", "");
+        return switch (leaf) {
+            case "self_attn.q_proj.weight" -> new long[] {c.qDim(), c.hiddenSize};
+            case "self_attn.k_proj.weight", "self_attn.v_proj.weight" -> new long[] {c.kvDim(), c.hiddenSize};
+            case "self_attn.o_proj.weight" -> new long[] {c.hiddenSize, c.qDim()};
+            case "self_attn.q_proj.bias" -> new long[] {c.qDim()};
+            case "self_attn.k_proj.bias", "self_attn.v_proj.bias" -> new long[] {c.kvDim()};
+            case "self_attn.o_proj.bias", "mlp.down_proj.bias" -> new long[] {c.hiddenSize};
+            case "mlp.gate_proj.weight", "mlp.up_proj.weight" -> new long[] {c.intermediateSize, c.hiddenSize};
+            case "mlp.gate_proj.bias", "mlp.up_proj.bias" -> new long[] {c.intermediateSize};
+            case "mlp.down_proj.weight" -> new long[] {c.hiddenSize, c.intermediateSize};
+            default -> throw new IllegalArgumentException("not a parameter of this model: " + name);
+        };
+    }
+
     /** Every parameter as host tensors, for saving. */
     public List<HostTensor> toHost() {
         List<HostTensor> out = new ArrayList<>();

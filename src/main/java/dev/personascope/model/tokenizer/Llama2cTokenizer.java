@@ -106,15 +106,14 @@ public final class Llama2cTokenizer implements TextTokenizer {
     @Override
     public String decode(int[] idsToDecode) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        int prev = BOS;
-        boolean first = true;
+        int prev = -1;
         for (int id : idsToDecode) {
             if (id == BOS || id == EOS || id == 0) {
                 prev = id;
                 continue;
             }
             String piece = pieces[id];
-            if ((prev == BOS || first) && piece.startsWith(" ")) {
+            if (prev == BOS && piece.startsWith(" ")) {
                 piece = piece.substring(1); // run.c drops the dummy-prefix space after BOS
             }
             if (piece.length() == 6 && piece.startsWith("<0x") && piece.endsWith(">")) {
@@ -123,7 +122,6 @@ public final class Llama2cTokenizer implements TextTokenizer {
                 out.writeBytes(piece.getBytes(StandardCharsets.UTF_8));
             }
             prev = id;
-            first = false;
         }
         return out.toString(StandardCharsets.UTF_8);
     }

@@ -1,0 +1,156 @@
+package dev.personascope.bench;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.personascope.model.KvCache;
+import dev.personascope.model.LanguageModel;
+import dev.personascope.model.LlamaModel;
+import dev.personascope.model.ModelConfig;
+import dev.personascope.model.RandomModels;
+import dev.personascope.model.TokenBatch;
+import dev.personascope.model.hooks.Hooks;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+
+/**
+ * Forward-pass throughput on a random model with the shape of Qwen2.5-0.5B: prefill tokens/s for
+ * one long prompt, decode tokens/s at batch 1 and 8, against the fp32 matmul peak measured in the
+ * same run. Model FLOPs count 2 per multiply-add of every projection, the attention score and
+ * value products, and the output head for the positions whose logits are computed.
+ */
+public final class ForwardBenchmark {
+    private final int promptTokens;
+    private final int decodeTokens;
+    private final boolean small;
+
+    public ForwardBenchmark(int promptTokens, int decodeTokens, boolean small) {
+        this.promptTokens = promptTokens;
+        this.decodeTokens = decodeTokens;
+        this.small = small;
+    }
+
+    public void run(PrintStream out) {
+        ModelConfig c = small ? RandomModels.qwen2(4096, 256, 4, 4, 2, 704) : RandomModels.qwen25Half();
+        double peak = matmulGflops(out);
+        out.printf(Locale.ROOT, "fp32 matmul peak: %.1f GFLOP/s (2048x2048x2048, best of 5)%n", peak);
+        out.printf(Locale.ROOT, "building random model: hidden %d, %d layers, %d heads, %d KV heads, MLP %d, vocab %d (%,d parameters)%n",
+                c.hiddenSize, c.numLayers, c.numHeads, c.numKvHeads, c.intermediateSize, c.vocabSize, c.parameterCount());
+        try (LanguageModel lm = RandomModels.create(c, 1)) {
+            LlamaModel model = lm.model();
+            Random rnd = new Random(7);
+            int[] prompt = randomIds(rnd, c.vocabSize, promptTokens);
+            prefill(model, List.of(prompt)); // warm-up
+            double best = Double.MAX_VALUE;
+            for (int i = 0; i < 3; i++) {
+                long t0 = System.nanoTime();
+                prefill(model, List.of(prompt));
+                best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+            }
+            double prefillFlops = linearFlopsPerToken(c) * promptTokens + attentionFlops(c, 0, promptTokens)
+                    + 2.0 * c.vocabSize * c.hiddenSize;
+            out.printf(Locale.ROOT, "prefill (%d-token prompt, batch 1): %.1f tokens/s, %.1f GFLOP/s = %.0f%% of peak%n",
+                    promptTokens, promptTokens / best, prefillFlops / best / 1e9, 100 * prefillFlops / best / 1e9 / peak);
+            for (int batch : new int[] {1, 8}) {
+                List<int[]> prompts = new ArrayList<>();
+                for (int b = 0; b < batch; b++) {
+                    prompts.add(randomIds(rnd, c.vocabSize, 32));
+                }
+                double secs = decode(model, prompts, decodeTokens);
+                double tokens = (double) batch * decodeTokens;
+                double flops = batch * (decodeTokens * (linearFlopsPerToken(c) + 2.0 * c.vocabSize * c.hiddenSize)
+                        + attentionFlops(c, 32, decodeTokens));
+                out.printf(Locale.ROOT, "decode (batch %d, %d steps after a 32-token prompt): %.1f tokens/s, %.1f GFLOP/s = %.0f%% of peak%n",
+                        batch, decodeTokens, tokens / secs, flops / secs / 1e9, 100 * flops / secs / 1e9 / peak);
+            }
+        }
+    }
+
+    private static int[] randomIds(Random rnd, int vocab, int n) {
+        int[] ids = new int[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = rnd.nextInt(vocab);
+        }
+        return ids;
+    }
+
+    private static void prefill(LlamaModel model, List<int[]> prompts) {
+        try (NDManager scope = model.manager().newSubManager();
+             KvCache cache = new KvCache(scope, model.config().numLayers, prompts.size())) {
+            model.forward(scope, TokenBatch.leftPadded(prompts, 0), cache, Hooks.NONE, LlamaModel.Logits.LAST).toFloatArray();
+        }
+    }
+
+    /** Seconds spent in {@code steps} single-token decoding steps (the prefill is not counted). */
+    private static double decode(LlamaModel model, List<int[]> prompts, int steps) {
+        int b = prompts.size();
+        try (NDManager scope = model.manager().newSubManager();
+             KvCache cache = new KvCache(scope, model.config().numLayers, b)) {
+            try (NDManager s = scope.newSubManager()) {
+                model.forward(s, TokenBatch.leftPadded(prompts, 0), cache, Hooks.NONE, LlamaModel.Logits.LAST).toFloatArray();
+            }
+            int[] next = new int[b];
+            boolean[] active = new boolean[b];
+            java.util.Arrays.fill(active, true);
+            long t0 = System.nanoTime();
+            for (int i = 0; i < steps; i++) {
+                try (NDManager s = scope.newSubManager()) {
+                    float[] logits = model.forward(s, TokenBatch.step(next, active, true), cache, Hooks.NONE,
+                            LlamaModel.Logits.LAST).toFloatArray();
+                    int v = logits.length / b;
+                    for (int r = 0; r < b; r++) {
+                        int best = 0;
+                        for (int j = 1; j < v; j++) {
+                            if (logits[r * v + j] > logits[r * v + best]) {
+                                best = j;
+                            }
+                        }
+                        next[r] = best;
+                    }
+                }
+            }
+            return (System.nanoTime() - t0) / 1e9;
+        }
+    }
+
+    /** 2 FLOPs per weight of every projection in every layer. */
+    static double linearFlopsPerToken(ModelConfig c) {
+        double perLayer = (double) c.hiddenSize * c.qDim() * 2 + 2.0 * c.hiddenSize * c.kvDim() + 3.0 * c.hiddenSize * c.intermediateSize;
+        return 2 * perLayer * c.numLayers;
+    }
+
+    /** QK^T and PV for queries at positions start..start+n-1, each attending to all earlier keys. */
+    static double attentionFlops(ModelConfig c, int start, int n) {
+        double keys = 0;
+        for (int i = 0; i < n; i++) {
+            keys += start + i + 1;
+        }
+        return 2.0 * 2.0 * c.numHeads * c.headDim * keys * c.numLayers;
+    }
+
+    private static double matmulGflops(PrintStream out) {
+        int n = 2048;
+        try (NDManager m = LanguageModel.newManager()) {
+            NDArray a = m.randomNormal(new Shape(n, n));
+            NDArray b = m.randomNormal(new Shape(n, n));
+            double best = Double.MAX_VALUE;
+            for (int i = 0; i < 6; i++) {
+                try (NDManager s = m.newSubManager()) {
+                    a.tempAttach(s);
+                    long t0 = System.nanoTime();
+                    NDArray c = a.matMul(b);
+                    c.getFloat(0, 0); // force completion
+                    double t = (System.nanoTime() - t0) / 1e9;
+                    if (i > 0) {
+                        best = Math.min(best, t);
+                    }
+                }
+            }
+            return 2.0 * n * n * n / best / 1e9;
+        }
+    }
+}

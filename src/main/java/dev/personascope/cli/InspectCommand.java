@@ -1,0 +1,43 @@
+package dev.personascope.cli;
+
+import dev.personascope.model.LanguageModel;
+import dev.personascope.model.ModelConfig;
+import dev.personascope.model.hooks.HookPoint;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.Locale;
+
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+        description = "Show a model's architecture, parameter count, layers and hook points.")
+final class InspectCommand implements Runnable {
+    @Option(names = "--model", description = "Model folder (HF) or llama2.c .bin (default: bundled model)")
+    Path model;
+
+    @Override
+    public void run() {
+        Path path = model != null ? model : Defaults.model();
+        try (LanguageModel lm = LanguageModel.load(path)) {
+            ModelConfig c = lm.config();
+            System.out.println("model:          " + path);
+            System.out.println("architecture:   " + c.architecture + " (model_type " + c.modelType + ")");
+            System.out.printf(Locale.ROOT, "parameters:     %,d%n", c.parameterCount());
+            System.out.println("layers:         " + c.numLayers);
+            System.out.println("hidden size:    " + c.hiddenSize + ", MLP " + c.intermediateSize);
+            System.out.println("attention:      " + c.numHeads + " heads, " + c.numKvHeads + " KV heads, head_dim "
+                    + c.headDim + (c.qkvBias ? ", q/k/v bias" : ""));
+            System.out.println("rope:           theta " + c.ropeTheta + (c.ropeScaling != null ? ", scaling " + c.ropeScaling : ""));
+            System.out.println("vocabulary:     " + c.vocabSize + (c.tieWordEmbeddings ? " (tied output embedding)" : ""));
+            System.out.println("context:        " + c.maxPositions);
+            System.out.println("device:         " + lm.model().manager().getDevice());
+            System.out.println("tokenizer:      " + (lm.hasTokenizer() ? lm.tokenizer().getClass().getSimpleName() : "none"));
+            System.out.println("chat template:  " + (lm.chatTemplate() != null ? "yes" : "no"));
+            System.out.println("hook points:    " + HookPoint.EMBED);
+            for (String p : HookPoint.BLOCK_POINTS) {
+                System.out.println("                blocks.{0.." + (c.numLayers - 1) + "}." + p);
+            }
+            System.out.println("                " + HookPoint.LN_FINAL);
+        }
+    }
+}
