@@ -60,7 +60,7 @@ public final class ModelConfig {
         try {
             root = JSON.readTree(configFile.toFile());
         } catch (IOException e) {
-            throw new TensorFormatException(configFile + ": not valid JSON: " + e.getMessage(), e);
+            throw new TensorFormatException(configFile + ": not valid JSON: " + dev.personascope.util.JsonErrors.brief(e), e);
         }
         return fromJson(root, configFile.toString());
     }

@@ -167,8 +167,11 @@ public final class ChatServer implements AutoCloseable {
             ObjectNode msg = c.putObject("message");
             msg.put("role", "assistant");
             msg.put("content", g.text());
+            msg.putNull("refusal");
             if (req.logprobs) {
-                ArrayNode content = c.putObject("logprobs").putArray("content");
+                ObjectNode lp = c.putObject("logprobs");
+                lp.putNull("refusal");
+                ArrayNode content = lp.putArray("content");
                 for (TokenLogprob t : g.logprobs()) {
                     ObjectNode e = entry(content.addObject(), t.token(), t.logprob());
                     ArrayNode top = e.putArray("top_logprobs");

@@ -65,7 +65,7 @@ public final class SafeTensors {
             try {
                 root = JSON.readTree(new String(header.array(), StandardCharsets.UTF_8));
             } catch (IOException e) {
-                throw new TensorFormatException(file + ": safetensors header is not valid JSON: " + e.getMessage());
+                throw new TensorFormatException(file + ": safetensors header is not valid JSON: " + dev.personascope.util.JsonErrors.brief(e));
             }
             long dataStart = 8 + headerLen;
             Iterator<Map.Entry<String, JsonNode>> fields = root.fields();
@@ -111,7 +111,7 @@ public final class SafeTensors {
             try {
                 idx = JSON.readTree(indexFile.toFile());
             } catch (IOException e) {
-                throw new TensorFormatException(indexFile + ": not valid JSON: " + e.getMessage());
+                throw new TensorFormatException(indexFile + ": not valid JSON: " + dev.personascope.util.JsonErrors.brief(e));
             }
             JsonNode map = idx.get("weight_map");
             if (map == null || !map.isObject()) {

@@ -53,7 +53,7 @@ public final class ChatTemplate {
         try {
             c = JSON.readTree(file.toFile());
         } catch (IOException e) {
-            throw new TensorFormatException(file + ": not valid JSON: " + e.getMessage(), e);
+            throw new TensorFormatException(file + ": not valid JSON: " + dev.personascope.util.JsonErrors.brief(e), e);
         }
         JsonNode t = c.get("chat_template");
         if (t == null || t.isNull()) {

@@ -42,7 +42,7 @@ public final class HfTokenizer implements TextTokenizer {
         try {
             root = JSON.readTree(file.toFile());
         } catch (IOException e) {
-            throw new TensorFormatException(file + ": not valid JSON: " + e.getMessage(), e);
+            throw new TensorFormatException(file + ": not valid JSON: " + dev.personascope.util.JsonErrors.brief(e), e);
         }
         HuggingFaceTokenizer hf;
         try {
@@ -88,7 +88,7 @@ public final class HfTokenizer implements TextTokenizer {
                 bos = idOf(tokenText(c.get("bos_token")), tokenizerJson);
                 eos = idOf(tokenText(c.get("eos_token")), tokenizerJson);
             } catch (IOException e) {
-                throw new TensorFormatException(config + ": not valid JSON: " + e.getMessage(), e);
+                throw new TensorFormatException(config + ": not valid JSON: " + dev.personascope.util.JsonErrors.brief(e), e);
             }
         }
     }
