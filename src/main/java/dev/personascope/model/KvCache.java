@@ -1,8 +1,8 @@
 package dev.personascope.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.NDManager;
 
 /**
@@ -41,19 +41,36 @@ public final class KvCache implements AutoCloseable {
         return realCount[b];
     }
 
-    /** Appends this layer's new keys and values and returns the whole cache for the layer. */
+    /**
+     * Writes this layer's new keys and values [B, Hkv, T, hd] after the cached slots and returns views
+     * of all filled slots. Storage is preallocated and doubled when full, so a decoding step copies
+     * only its own token instead of the whole cache.
+     */
     NDArray[] append(int layer, NDArray k, NDArray v) {
-        NDArray newK = keys[layer] == null ? k.duplicate() : NDArrays.concat(new NDList(keys[layer], k), 2);
-        NDArray newV = values[layer] == null ? v.duplicate() : NDArrays.concat(new NDList(values[layer], v), 2);
-        newK.attach(manager);
-        newV.attach(manager);
-        if (keys[layer] != null) {
-            keys[layer].close();
-            values[layer].close();
+        int used = slots();
+        long t = k.getShape().get(2);
+        if (keys[layer] == null || used + t > keys[layer].getShape().get(2)) {
+            long capacity = Math.max(used + t, Math.max(64, 2L * used));
+            keys[layer] = grow(keys[layer], k, capacity, used);
+            values[layer] = grow(values[layer], v, capacity, used);
         }
-        keys[layer] = newK;
-        values[layer] = newV;
-        return new NDArray[] {newK, newV};
+        NDIndex fresh = new NDIndex(":, :, {}:{}", used, used + t);
+        keys[layer].set(fresh, k);
+        values[layer].set(fresh, v);
+        NDIndex filled = new NDIndex(":, :, :{}", used + t);
+        return new NDArray[] {keys[layer].get(k.getManager(), filled), values[layer].get(v.getManager(), filled)};
+    }
+
+    /** New storage [B, Hkv, capacity, hd] holding the first {@code used} slots of the old one. */
+    private NDArray grow(NDArray old, NDArray like, long capacity, int used) {
+        Shape s = like.getShape();
+        NDArray fresh = manager.zeros(new Shape(s.get(0), s.get(1), capacity, s.get(3)), like.getDataType());
+        if (old != null) {
+            NDIndex keep = new NDIndex(":, :, :{}", used);
+            fresh.set(keep, old.get(keep));
+            old.close();
+        }
+        return fresh;
     }
 
     /** Records which of the chunk's tokens were real, once all layers have appended it. */
