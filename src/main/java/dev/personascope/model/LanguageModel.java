@@ -12,6 +12,7 @@ import dev.personascope.model.tokenizer.ChatTemplate;
 import dev.personascope.model.tokenizer.HfTokenizer;
 import dev.personascope.model.tokenizer.Llama2cTokenizer;
 import dev.personascope.model.tokenizer.TextTokenizer;
+import dev.personascope.util.ProgressBar;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -62,10 +63,19 @@ public final class LanguageModel implements AutoCloseable {
         ModelConfig config = ModelConfig.read(dir.resolve("config.json"));
         Map<String, SafeTensors.Entry> entries = SafeTensors.indexFolder(dir);
         NDManager manager = newManager();
-        try {
+        long totalBytes = entries.values().stream().mapToLong(e -> e.end() - e.begin()).sum();
+        // a bar only for checkpoints large enough to take a while (> 64 MB)
+        try (ProgressBar bar = totalBytes > (64L << 20) ? new ProgressBar("loading " + dir.getFileName(), totalBytes >> 20, "MB") : null) {
             ModelWeights w = ModelWeights.load(config, manager, name -> {
                 SafeTensors.Entry e = entries.get(name);
-                return e == null ? null : SafeTensors.readTensor(e);
+                if (e == null) {
+                    return null;
+                }
+                HostTensor t = SafeTensors.readTensor(e);
+                if (bar != null) {
+                    bar.step((e.end() - e.begin()) >> 20);
+                }
+                return t;
             }, dir.toString());
             TextTokenizer tok = null;
             if (Files.exists(dir.resolve("tokenizer.json"))) {

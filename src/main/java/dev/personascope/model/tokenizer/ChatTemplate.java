@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.LegacyOverrides;
 import com.hubspot.jinjava.interpret.FatalTemplateErrorsException;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
@@ -34,6 +35,12 @@ public final class ChatTemplate {
         this.jinjava = new Jinjava(JinjavaConfig.newBuilder()
                 .withTrimBlocks(true)
                 .withLstripBlocks(true)
+                // Jinja's {{- x -}} and {#- -#}: without these Jinjava trims only around {% %} tags, and
+                // reads '{{ -1 }}' as whitespace control rather than a negative number
+                .withLegacyOverrides(LegacyOverrides.newBuilder()
+                        .withUseTrimmingForNotesAndExpressions(true)
+                        .withParseWhitespaceControlStrictly(true)
+                        .build())
                 .build());
         jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition(
                 "", "raise_exception", ChatTemplate.class, "raiseException", String.class));
@@ -115,8 +122,12 @@ public final class ChatTemplate {
         for (TemplateError e : r.getErrors()) {
             if (e.getSeverity() == TemplateError.ErrorType.FATAL) {
                 String msg = e.getMessage();
-                if (e.getException() != null && e.getException().getCause() instanceof IllegalArgumentException iae) {
-                    msg = iae.getMessage();
+                // raise_exception's IllegalArgumentException arrives wrapped (TemplateSyntaxException, ELException)
+                for (Throwable x = e.getException(); x != null && x.getCause() != x; x = x.getCause()) {
+                    if (x instanceof IllegalArgumentException iae) {
+                        msg = iae.getMessage();
+                        break;
+                    }
                 }
                 throw new IllegalArgumentException("chat template failed: " + msg);
             }
