@@ -64,6 +64,7 @@ public final class LanguageModel implements AutoCloseable {
         Map<String, SafeTensors.Entry> entries = SafeTensors.indexFolder(dir);
         NDManager manager = newManager();
         long totalBytes = entries.values().stream().mapToLong(e -> e.end() - e.begin()).sum();
+        long[] loaded = {0};
         // a bar only for checkpoints large enough to take a while (> 64 MB)
         try (ProgressBar bar = totalBytes > (64L << 20) ? new ProgressBar("loading " + dir.getFileName(), totalBytes >> 20, "MB") : null) {
             ModelWeights w = ModelWeights.load(config, manager, name -> {
@@ -73,7 +74,8 @@ public final class LanguageModel implements AutoCloseable {
                 }
                 HostTensor t = SafeTensors.readTensor(e);
                 if (bar != null) {
-                    bar.step((e.end() - e.begin()) >> 20);
+                    loaded[0] += e.end() - e.begin();
+                    bar.set(loaded[0] >> 20);
                 }
                 return t;
             }, dir.toString());

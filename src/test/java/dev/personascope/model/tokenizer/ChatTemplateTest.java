@@ -132,7 +132,7 @@ class ChatTemplateTest {
                 () -> t.render(List.of(assistant("Hello"), user("Hi")), true));
         assertTrue(e.getMessage().contains("Conversation roles must alternate user/assistant/user/assistant/..."), e.getMessage());
         IllegalArgumentException e2 = assertThrows(IllegalArgumentException.class,
-                () -> t.render(List.of(system("S")), true));
+                () -> t.render(List.of(user("Hi"), system("S")), true));
         assertTrue(e2.getMessage().contains("Only user and assistant roles are supported!"), e2.getMessage());
     }
 
