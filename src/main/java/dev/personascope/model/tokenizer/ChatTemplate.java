@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * A Hugging Face chat template (the Jinja {@code chat_template} of {@code tokenizer_config.json})
@@ -25,17 +26,22 @@ import java.util.Map;
  */
 public final class ChatTemplate {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Spaces and tabs from the start of a line up to a {% or {# tag (not {%+), which lstrip_blocks removes. */
+    private static final Pattern LSTRIP_BLOCKS =
+            Pattern.compile("^[ \\t]+(?=\\{[%#](?!\\+))", Pattern.MULTILINE | Pattern.UNIX_LINES);
     private final String template;
+    private final String jinjavaSource;
     private final Map<String, Object> specialTokens;
     private final Jinjava jinjava;
 
     public ChatTemplate(String template, Map<String, Object> specialTokens) {
         this.template = template;
+        this.jinjavaSource = jinjavaSource(template);
         this.specialTokens = specialTokens;
         this.jinjava = new Jinjava(JinjavaConfig.newBuilder()
                 .withTrimBlocks(true)
-                .withLstripBlocks(true)
-                // Jinja's {{- x -}} and {#- -#}: without these Jinjava trims only around {% %} tags, and
+                .withLstripBlocks(false) // Jinjava's strips before tags in mid-line too: done in jinjavaSource
+                // Jinja's {{- x -}}: without these Jinjava trims only around {% %} tags (and {#- -#}), and
                 // reads '{{ -1 }}' as whitespace control rather than a negative number
                 .withLegacyOverrides(LegacyOverrides.newBuilder()
                         .withUseTrimmingForNotesAndExpressions(true)
@@ -46,9 +52,22 @@ public final class ChatTemplate {
                 "", "raise_exception", ChatTemplate.class, "raiseException", String.class));
     }
 
+    /**
+     * The template as Jinjava should see it to render as Jinja does: lstrip_blocks (Jinja strips blanks
+     * before a block or comment tag only at the start of a line), and one trailing newline dropped
+     * (Jinja's keep_trailing_newline=False).
+     */
+    static String jinjavaSource(String template) {
+        String s = LSTRIP_BLOCKS.matcher(template).replaceAll("");
+        if (s.endsWith("\r\n")) {
+            return s.substring(0, s.length() - 2);
+        }
+        return s.endsWith("\n") || s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
+    }
+
     /** Called from templates as {@code raise_exception('...')}. */
     public static String raiseException(String message) {
-        throw new IllegalArgumentException("chat template: " + message);
+        throw new IllegalArgumentException(message);
     }
 
     /** Reads the template of {@code tokenizer_config.json}; null when the file or field is absent. */
@@ -115,7 +134,7 @@ public final class ChatTemplate {
         ctx.put("add_generation_prompt", addGenerationPrompt);
         RenderResult r;
         try {
-            r = jinjava.renderForResult(template, ctx);
+            r = jinjava.renderForResult(jinjavaSource, ctx);
         } catch (FatalTemplateErrorsException e) {
             throw new IllegalArgumentException("chat template failed: " + e.getMessage(), e);
         }

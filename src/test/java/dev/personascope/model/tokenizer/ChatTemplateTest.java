@@ -158,6 +158,15 @@ class ChatTemplateTest {
         String turns = "<|system|>\nBe brief.<|end|>\n<|user|>\nHi<|end|>\n";
         assertEquals(turns + "<|assistant|>\n", t.render(msgs, true));
         assertEquals(turns + "</s>", t.render(msgs, false));
+
+        // on expressions too; a '-' after a space is a minus sign, as in Jinja
+        ChatTemplate e = write(dir, "A  {{- bos_token -}}  B {{ -1 }}  {{ bos_token -}}  C");
+        assertEquals("A<s>B -1  <s>C", e.render(List.of(user("Hi")), false));
+        // comments as Llama-3.1's template writes them: {#- ... #} on a line of its own before {%- or {{-
+        // (Jinjava 2.7.4 applies a comment's one-sided '-' to the wrong side, which this layout hides)
+        ChatTemplate c = write(dir, "{{- bos_token }}\n{#- a note #}\n{%- if true %}\n    {#- another #}\n    {{- 'X' }}\n{%- endif %}\n"
+                + "A  {#- both sides -#}  B");
+        assertEquals("<s>XAB", c.render(List.of(user("Hi")), false));
     }
 
     @Test
@@ -176,6 +185,28 @@ class ChatTemplateTest {
         List<ChatMessage> msgs = List.of(user("Hi"), assistant("Hello"));
         assertEquals("User: Hi\nBot: Hello\n", t.render(msgs, false));
         assertEquals("User: Hi\nBot: Hello\nBot:", t.render(msgs, true));
+    }
+
+    @Test
+    void lstripBlocksOnlyAtLineStart(@TempDir Path dir) throws IOException {
+        // Vicuna style: the space before {% elif %} is mid-line text that Jinja keeps
+        String template = "{% for m in messages %}{% if m['role'] == 'user' %}USER: {{ m['content'] }} "
+                + "{% elif m['role'] == 'assistant' %}ASSISTANT: {{ m['content'] }}</s>{% endif %}{% endfor %}"
+                + "{% if add_generation_prompt %}ASSISTANT:{% endif %}";
+        ChatTemplate t = write(dir, template);
+        assertEquals("USER: Hi ASSISTANT: Hello</s>USER: Bye ASSISTANT:",
+                t.render(List.of(user("Hi"), assistant("Hello"), user("Bye")), true));
+        // blanks before a tag at the start of a line go, a {%+ tag keeps them, {{ }} is no block
+        ChatTemplate u = write(dir, "{% for m in messages %}\n  {{ m['role'] }}\n\t {%+ if true %}|{% endif %}\n"
+                + "  {% if true %}{{ m['content'] }}{% endif %}\n{% endfor %}");
+        assertEquals("  user\n\t |Hi  assistant\n\t |Hello", u.render(List.of(user("Hi"), assistant("Hello")), false));
+    }
+
+    @Test
+    void trailingNewlineDropped(@TempDir Path dir) throws IOException {
+        // Jinja's keep_trailing_newline=False: one newline at the very end of the template goes
+        ChatTemplate t = write(dir, "{% for m in messages %}{{ m['content'] }}\n{% endfor %}{{ eos_token }}\n");
+        assertEquals("Hi\nHello\n</s>", t.render(List.of(user("Hi"), assistant("Hello")), false));
     }
 
     @Test
