@@ -52,7 +52,9 @@ public final class LlamaModel implements AutoCloseable {
     /**
      * Runs the model over one chunk of tokens. With a cache, the chunk continues the cached
      * sequences and its keys and values are appended. Returns logits [batch, tokens, vocab]
-     * (LAST: [batch, 1, vocab]; NONE: null), created in {@code scope}.
+     * (LAST: [batch, 1, vocab] of the final column, i.e. each row's last token in a left-padded batch;
+     * NONE: null), created in {@code scope}. Mistral's sliding window is not applied, so outputs are
+     * exact up to the window length (4096 for Mistral-7B v0.1; later Mistrals have none).
      */
     public NDArray forward(NDManager scope, TokenBatch batch, KvCache cache, Hooks hooks, Logits logits) {
         hooks.validate(config.numLayers);
