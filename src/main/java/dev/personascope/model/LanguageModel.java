@@ -183,7 +183,7 @@ public final class LanguageModel implements AutoCloseable {
     }
 
     /** Whether encode(text, true) puts BOS first (Llama) or not (Qwen2). */
-    private boolean addsBos() {
+    public boolean addsBos() {
         int[] probe = tokenizer().encode("a", true);
         return probe.length > 0 && probe[0] == tokenizer().bosId();
     }

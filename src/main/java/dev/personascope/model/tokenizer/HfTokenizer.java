@@ -129,6 +129,21 @@ public final class HfTokenizer implements TextTokenizer {
         return out;
     }
 
+    /** Row 0: ids; rows 1 and 2: each token's start and end in code points. */
+    @Override
+    public int[][] encodeWithSpans(String text) {
+        Encoding e = tokenizer.encode(text, false, false);
+        long[] ids = e.getIds();
+        ai.djl.huggingface.tokenizers.jni.CharSpan[] spans = e.getCharTokenSpans();
+        int[][] out = new int[3][ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            out[0][i] = (int) ids[i];
+            out[1][i] = spans[i] == null ? -1 : spans[i].getStart();
+            out[2][i] = spans[i] == null ? -1 : spans[i].getEnd();
+        }
+        return out;
+    }
+
     @Override
     public String decode(int[] ids) {
         long[] l = new long[ids.length];

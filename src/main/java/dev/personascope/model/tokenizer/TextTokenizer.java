@@ -5,6 +5,14 @@ public interface TextTokenizer extends AutoCloseable {
     /** Encodes text; with {@code addSpecialTokens} the model's usual prefix (e.g. BOS) is added. */
     int[] encode(String text, boolean addSpecialTokens);
 
+    /**
+     * Ids of {@code text} (no special tokens added) in row 0 and, in rows 1 and 2, the [start, end)
+     * span of Unicode code points each token covers (-1 if none); null when the tokenizer cannot tell.
+     */
+    default int[][] encodeWithSpans(String text) {
+        return null;
+    }
+
     /** Decodes ids to text, dropping special tokens. */
     String decode(int[] ids);
 
