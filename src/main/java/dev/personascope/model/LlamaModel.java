@@ -18,7 +18,11 @@ import dev.personascope.model.hooks.Hooks;
  */
 public final class LlamaModel implements AutoCloseable {
     /** Which logits a forward call returns. */
-    public enum Logits { ALL, LAST, NONE }
+    public enum Logits {
+        ALL, LAST, NONE,
+        /** No logits: the final normalised hidden states [B, T, d], for losses that project only some positions. */
+        HIDDEN
+    }
 
     private static final float MASKED = -1e9f;
 
@@ -110,10 +114,18 @@ public final class LlamaModel implements AutoCloseable {
         if (logits == Logits.NONE) {
             return null;
         }
+        if (logits == Logits.HIDDEN) {
+            return normed;
+        }
         if (logits == Logits.LAST) {
             normed = normed.get(new NDIndex(":, -1:, :"));
         }
-        return ai.djl.nn.core.Linear.linear(normed, weights.lmHead).singletonOrThrow(); // [B, T, vocab]
+        return project(normed); // [B, T, vocab]
+    }
+
+    /** The output head: final hidden states [..., d] to logits [..., vocab]. */
+    public NDArray project(NDArray hidden) {
+        return ai.djl.nn.core.Linear.linear(hidden, weights.lmHead).singletonOrThrow();
     }
 
     private static boolean hooksAfterBlocks(Hooks hooks) {

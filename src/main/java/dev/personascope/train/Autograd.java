@@ -1,0 +1,19 @@
+package dev.personascope.train;
+
+import ai.djl.pytorch.jni.JniUtils;
+
+/** Switches PyTorch's gradient recording off around code that must not be recorded (updates, evaluation). */
+final class Autograd {
+    private Autograd() {
+    }
+
+    static void noGrad(Runnable r) {
+        boolean was = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            r.run();
+        } finally {
+            JniUtils.setGradMode(was);
+        }
+    }
+}

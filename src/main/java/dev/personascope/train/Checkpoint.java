@@ -1,0 +1,101 @@
+package dev.personascope.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.personascope.model.io.HostTensor;
+import dev.personascope.model.io.SafeTensors;
+import dev.personascope.util.AtomicFiles;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * A resumable training state in {@code OUT/checkpoint/}: trainable parameters, optimizer moments and
+ * {@code state.json} (step, data position, config). The folder is written beside the old one and
+ * swapped in by renames, so a crash leaves either the old or the new checkpoint whole.
+ */
+public final class Checkpoint {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Position in training: optimizer steps done, and the next micro-batch (epoch, index in epoch). */
+    public record Position(int step, int epoch, int batchIndex) {
+    }
+
+    private Checkpoint() {
+    }
+
+    public static Path dir(Path out) {
+        return out.resolve("checkpoint");
+    }
+
+    public static void save(Path out, Position pos, TrainConfig cfg, List<HostTensor> params, List<HostTensor> optimizer, long optimizerStep) {
+        Path target = dir(out);
+        Path tmp = out.resolve("checkpoint.tmp");
+        Path old = out.resolve("checkpoint.old");
+        deleteTree(tmp);
+        SafeTensors.write(tmp.resolve("trainable.safetensors"), params, Map.of());
+        SafeTensors.write(tmp.resolve("optimizer.safetensors"), optimizer, Map.of());
+        ObjectNode s = JSON.createObjectNode();
+        s.put("step", pos.step());
+        s.put("epoch", pos.epoch());
+        s.put("batch_index", pos.batchIndex());
+        s.put("optimizer_step", optimizerStep);
+        try {
+            s.set("config", JSON.readTree(cfg.toJson()));
+            AtomicFiles.writeString(tmp.resolve("state.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(s));
+            deleteTree(old);
+            if (Files.exists(target)) {
+                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            deleteTree(old);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write checkpoint in " + out + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The saved state: position, config, parameters and optimizer moments. */
+    public record Loaded(Position position, TrainConfig config, long optimizerStep,
+                         Map<String, HostTensor> params, Map<String, HostTensor> optimizer) {
+    }
+
+    public static Loaded load(Path out) {
+        Path d = dir(out);
+        if (!Files.exists(d.resolve("state.json")) && Files.exists(out.resolve("checkpoint.old/state.json"))) {
+            d = out.resolve("checkpoint.old"); // died between the two renames
+        }
+        if (!Files.exists(d.resolve("state.json"))) {
+            throw new IllegalArgumentException(out + ": no checkpoint to resume from (checkpoint/state.json)");
+        }
+        try {
+            JsonNode s = JSON.readTree(d.resolve("state.json").toFile());
+            TrainConfig cfg = TrainConfig.fromJson(s.get("config").toString());
+            return new Loaded(new Position(s.get("step").asInt(), s.get("epoch").asInt(), s.get("batch_index").asInt()),
+                    cfg, s.get("optimizer_step").asLong(), SafeTensors.load(d.resolve("trainable.safetensors")),
+                    SafeTensors.load(d.resolve("optimizer.safetensors")));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read checkpoint in " + d + ": " + e.getMessage(), e);
+        }
+    }
+
+    static void deleteTree(Path p) {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path x : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(x);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + p, e);
+        }
+    }
+}

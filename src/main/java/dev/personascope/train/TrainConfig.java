@@ -1,0 +1,81 @@
+package dev.personascope.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.personascope.lora.LoraConfig;
+
+import java.io.IOException;
+import java.util.List;
+
+/** Everything that decides a fine-tuning run; saved next to its outputs. Public fields are its JSON. */
+public final class TrainConfig {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** "lora" or "full". */
+    public String mode = "lora";
+    public int loraRank = 8;
+    public double loraAlpha = 16;
+    public double loraDropout = 0.0;
+    public List<String> loraTargets = List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj");
+    /** null = every layer. */
+    public List<Integer> loraLayers;
+    public boolean rslora;
+    public double lr = 1e-4;
+    public String schedule = "linear";
+    public int warmupSteps = 0;
+    public int epochs = 1;
+    /** Optimizer steps; 0 = as many as the epochs take. */
+    public int steps = 0;
+    public int batch = 8;
+    public int gradAccum = 1;
+    public double weightDecay = 0.0;
+    public double clip = 1.0;
+    public double beta1 = 0.9;
+    public double beta2 = 0.999;
+    public double eps = 1e-8;
+    public long seed = 0;
+    public int maxLength = 1024;
+    public int checkpointEvery = 50;
+    public double valFraction = 0.0;
+    public int evalEvery = 0;
+
+    public boolean isLora() {
+        return mode.equals("lora");
+    }
+
+    public LoraConfig loraConfig() {
+        return new LoraConfig(loraRank, loraAlpha, loraDropout, loraTargets, loraLayers, rslora);
+    }
+
+    public void validate() {
+        if (!mode.equals("lora") && !mode.equals("full")) {
+            throw new IllegalArgumentException("mode must be lora or full, got '" + mode + "'");
+        }
+        if (isLora()) {
+            loraConfig();
+        }
+        if (batch < 1 || gradAccum < 1 || epochs < 1 || steps < 0 || maxLength < 2) {
+            throw new IllegalArgumentException("batch, grad-accum and epochs must be >= 1, steps >= 0, max-length >= 2");
+        }
+        if (!(lr > 0) || clip < 0 || weightDecay < 0) {
+            throw new IllegalArgumentException("lr must be > 0, clip and weight decay >= 0");
+        }
+        new LrSchedule(schedule, lr, warmupSteps, 1);
+    }
+
+    public String toJson() {
+        try {
+            return JSON.writeValueAsString(this);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static TrainConfig fromJson(String json) {
+        try {
+            return JSON.readValue(json, TrainConfig.class);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("training config: " + dev.personascope.util.JsonErrors.brief(e));
+        }
+    }
+}
