@@ -41,20 +41,25 @@ public final class RandomModels {
 
     /** Weights ~ N(0, 0.02²), norms 1 + N(0, 0.1²), biases N(0, 0.02²); deterministic for a seed. */
     public static LanguageModel create(ModelConfig c, long seed) {
+        return create(c, seed, 0.02f);
+    }
+
+    /** As {@link #create(ModelConfig, long)} with weights and biases ~ N(0, std²). */
+    public static LanguageModel create(ModelConfig c, long seed, float std) {
         Engine.getEngine("PyTorch").setRandomSeed((int) seed);
         NDManager manager = LanguageModel.newManager();
-        ModelWeights w = ModelWeights.load(c, manager, name -> randomTensor(c, manager, name), "random");
+        ModelWeights w = ModelWeights.load(c, manager, name -> randomTensor(c, manager, name, std), "random");
         return new LanguageModel(new LlamaModel(c, manager, w), null, null, null);
     }
 
-    private static HostTensor randomTensor(ModelConfig c, NDManager manager, String name) {
+    private static HostTensor randomTensor(ModelConfig c, NDManager manager, String name, float std) {
         long[] shape = ModelWeights.expectedShape(c, name);
         try (NDManager tmp = manager.newSubManager()) {
             NDArray a;
             if (name.endsWith("norm.weight")) {
                 a = tmp.randomNormal(1f, 0.1f, new Shape(shape), ai.djl.ndarray.types.DataType.FLOAT32);
             } else {
-                a = tmp.randomNormal(0f, 0.02f, new Shape(shape), ai.djl.ndarray.types.DataType.FLOAT32);
+                a = tmp.randomNormal(0f, std, new Shape(shape), ai.djl.ndarray.types.DataType.FLOAT32);
             }
             return new HostTensor(name, shape, a.toFloatArray());
         }

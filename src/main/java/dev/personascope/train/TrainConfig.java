@@ -1,5 +1,6 @@
 package dev.personascope.train;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.personascope.lora.LoraConfig;
@@ -39,10 +40,12 @@ public final class TrainConfig {
     public double valFraction = 0.0;
     public int evalEvery = 0;
 
+    @JsonIgnore
     public boolean isLora() {
         return mode.equals("lora");
     }
 
+    @JsonIgnore
     public LoraConfig loraConfig() {
         return new LoraConfig(loraRank, loraAlpha, loraDropout, loraTargets, loraLayers, rslora);
     }

@@ -39,7 +39,8 @@ public final class TinyChatModel {
     public static LanguageModel create(Path dir, long seed, int hidden, int layers) {
         ModelConfig c = RandomModels.qwen2(vocabSize(), hidden, layers, 4, 2, hidden * 2);
         c.eosTokenIds = new int[] {2};
-        try (LanguageModel lm = RandomModels.create(c, seed)) {
+        // a wider init than HF's 0.02 so that a tiny model can express confident predictions
+        try (LanguageModel lm = RandomModels.create(c, seed, 0.2f)) {
             ModelSaver.save(lm, dir);
         }
         writeTokenizer(dir);
