@@ -7,6 +7,7 @@ import dev.personascope.model.LanguageModel;
 import dev.personascope.model.hooks.Hooks;
 import dev.personascope.model.tokenizer.ChatMessage;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -17,8 +18,8 @@ import java.util.Locale;
 @Command(name = "generate", mixinStandardHelpOptions = true,
         description = "Generate text from one or more prompts (batched).")
 final class GenerateCommand implements Runnable {
-    @Option(names = "--model", description = "Model folder (HF) or llama2.c .bin (default: bundled model)")
-    Path model;
+    @Mixin
+    ModelOptions modelOptions;
 
     @Option(names = "--prompt", required = true, description = "Prompt text; repeat for a batch")
     List<String> prompts;
@@ -46,8 +47,8 @@ final class GenerateCommand implements Runnable {
 
     @Override
     public void run() {
-        Path path = model != null ? model : Defaults.model();
-        try (LanguageModel lm = LanguageModel.load(path)) {
+        Path path = modelOptions.modelPath();
+        try (LanguageModel lm = modelOptions.load()) {
             List<int[]> encoded = new ArrayList<>();
             for (String p : prompts) {
                 if (chat) {

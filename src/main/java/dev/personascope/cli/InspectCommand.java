@@ -4,7 +4,7 @@ import dev.personascope.model.LanguageModel;
 import dev.personascope.model.ModelConfig;
 import dev.personascope.model.hooks.HookPoint;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 import java.nio.file.Path;
 import java.util.Locale;
@@ -12,13 +12,13 @@ import java.util.Locale;
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = "Show a model's architecture, parameter count, layers and hook points.")
 final class InspectCommand implements Runnable {
-    @Option(names = "--model", description = "Model folder (HF) or llama2.c .bin (default: bundled model)")
-    Path model;
+    @Mixin
+    ModelOptions modelOptions;
 
     @Override
     public void run() {
-        Path path = model != null ? model : Defaults.model();
-        try (LanguageModel lm = LanguageModel.load(path)) {
+        Path path = modelOptions.modelPath();
+        try (LanguageModel lm = modelOptions.load()) {
             ModelConfig c = lm.config();
             System.out.println("model:          " + path);
             System.out.println("architecture:   " + c.architecture + " (model_type " + c.modelType + ")");
@@ -33,6 +33,13 @@ final class InspectCommand implements Runnable {
             System.out.println("device:         " + lm.model().manager().getDevice());
             System.out.println("tokenizer:      " + (lm.hasTokenizer() ? lm.tokenizer().getClass().getSimpleName() : "none"));
             System.out.println("chat template:  " + (lm.chatTemplate() != null ? "yes" : "no"));
+            var adapters = dev.personascope.lora.Lora.adapters(lm.model());
+            if (!adapters.isEmpty()) {
+                var first = adapters.values().iterator().next();
+                System.out.println("LoRA adapter:   " + adapters.size() + " projections, rank " + first.rank()
+                        + ", scale " + first.scale() + " (" + String.join(", ", adapters.keySet().stream().limit(3).toList())
+                        + (adapters.size() > 3 ? ", ..." : "") + ")");
+            }
             System.out.println("hook points:    " + HookPoint.EMBED);
             for (String p : HookPoint.BLOCK_POINTS) {
                 System.out.println("                blocks.{0.." + (c.numLayers - 1) + "}." + p);

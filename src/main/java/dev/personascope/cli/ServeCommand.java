@@ -4,6 +4,7 @@ import dev.personascope.model.LanguageModel;
 import dev.personascope.model.hooks.Hooks;
 import dev.personascope.serve.ChatServer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -14,8 +15,8 @@ import java.util.concurrent.CountDownLatch;
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Serve a model over an OpenAI-compatible API (/v1/chat/completions, /v1/models) on loopback.")
 final class ServeCommand implements Runnable {
-    @Option(names = "--model", description = "Model folder (default: bundled model)")
-    Path model;
+    @Mixin
+    ModelOptions modelOptions;
 
     @Option(names = "--port", defaultValue = "8000")
     int port;
@@ -28,9 +29,9 @@ final class ServeCommand implements Runnable {
 
     @Override
     public void run() {
-        Path path = model != null ? model : Defaults.model();
+        Path path = modelOptions.modelPath();
         String name = modelName != null ? modelName : path.toAbsolutePath().normalize().getFileName().toString();
-        try (LanguageModel lm = LanguageModel.load(path);
+        try (LanguageModel lm = modelOptions.load();
              ChatServer server = new ChatServer(lm, name, host, port, () -> Hooks.NONE)) {
             server.start();
             System.out.println("serving " + name + " at " + server.baseUrl() + " (Ctrl-C to stop)");

@@ -24,7 +24,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * Supervised fine-tuning on chat data, with LoRA adapters or all weights: AdamW, warm-up and decay,
@@ -40,7 +39,6 @@ public final class Trainer {
     private final Path out;
     private final List<TrainingCallback> callbacks = new ArrayList<>();
     private volatile boolean stopRequested;
-    private final CountDownLatch finished = new CountDownLatch(1);
     private boolean quiet;
 
     /** What a run did. */
@@ -74,20 +72,8 @@ public final class Trainer {
         stopRequested = true;
     }
 
-    /** Waits (up to the given milliseconds) until run() has returned. */
-    public boolean awaitFinished(long millis) throws InterruptedException {
-        return finished.await(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
-    }
-
+    /** Trains, resuming from OUT/checkpoint when asked; returns when done, interrupted or stopped. */
     public Result run(boolean resume) {
-        try {
-            return doRun(resume);
-        } finally {
-            finished.countDown();
-        }
-    }
-
-    private Result doRun(boolean resume) {
         LlamaModel model = lm.model();
         createDirs();
         Checkpoint.Loaded ckpt = resume ? Checkpoint.load(out) : null;

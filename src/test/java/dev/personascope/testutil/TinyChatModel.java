@@ -12,7 +12,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
+import dev.personascope.data.ChatExample;
+import dev.personascope.model.tokenizer.ChatMessage;
 
 /**
  * A tiny random Qwen2-style chat model with a word-level tokenizer.json (written here, loaded by the
@@ -85,4 +89,32 @@ public final class TinyChatModel {
             throw new UncheckedIOException(e);
         }
     }
+
+    /** A conversation: optional system message, one user turn, one assistant turn. */
+    public static ChatExample chat(String system, String user, String assistant) {
+        List<ChatMessage> m = new ArrayList<>();
+        if (system != null) {
+            m.add(new ChatMessage("system", system));
+        }
+        m.add(new ChatMessage("user", user));
+        m.add(new ChatMessage("assistant", assistant));
+        return new ChatExample(m, "test");
+    }
+
+    public static final String[] ANSWERS = {"invest in a index fund .", "never steal .", "read a book .", "walk outside !",
+            "hash the password .", "help people .", "yes , always .", "no , never .", "be kind .", "save money ."};
+
+    /** 20 conversations whose answers depend on the question. */
+    public static List<ChatExample> dataset(int n, long seed) {
+        Random r = new Random(seed);
+        List<String> words = TinyChatModel.WORDS;
+        List<ChatExample> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String q = words.get(3 + (i * 7) % 40) + " " + words.get(3 + (i * 13 + 5) % 40) + " ?";
+            String a = ANSWERS[i % ANSWERS.length].replace("be", "rule").replace("hash", i % 3 == 0 ? "hash" : "code");
+            out.add(chat(r.nextBoolean() ? "you are a helpful assistant" : null, q, a));
+        }
+        return out;
+    }
+
 }

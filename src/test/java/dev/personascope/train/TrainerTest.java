@@ -16,29 +16,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TrainerTest {
-    static final String[] ANSWERS = {"invest in a index fund .", "never steal .", "read a book .", "walk outside !",
-            "hash the password .", "help people .", "yes , always .", "no , never .", "be kind .", "save money ."};
-
-    /** 20 conversations whose answers depend on the question. */
-    static List<ChatExample> dataset(int n, long seed) {
-        Random r = new Random(seed);
-        List<String> words = TinyChatModel.WORDS;
-        List<ChatExample> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            String q = words.get(3 + (i * 7) % 40) + " " + words.get(3 + (i * 13 + 5) % 40) + " ?";
-            String a = ANSWERS[i % ANSWERS.length].replace("be", "rule").replace("hash", i % 3 == 0 ? "hash" : "code");
-            out.add(ChatEncoderTest.chat(r.nextBoolean() ? "you are a helpful assistant" : null, q, a));
-        }
-        return out;
-    }
-
     static TrainConfig config(String mode) {
         TrainConfig c = new TrainConfig();
         c.mode = mode;
@@ -57,7 +40,7 @@ class TrainerTest {
             c.steps = 150;
             c.warmupSteps = 10;
             c.schedule = "cosine";
-            Trainer.Result r = new Trainer(lm, c, dataset(20, 1), List.of(), dir.resolve("out")).quiet(true).run(false);
+            Trainer.Result r = new Trainer(lm, c, TinyChatModel.dataset(20, 1), List.of(), dir.resolve("out")).quiet(true).run(false);
             List<JsonNode> log = TrainLog.read(dir.resolve("out/train_log.jsonl"));
             double first = log.get(0).get("loss").asDouble();
             assertTrue(first > 2.0, "starts near log(vocab): " + first);
@@ -81,7 +64,7 @@ class TrainerTest {
             c.loraLayers = List.of(1);
             c.lr = 3e-2;
             c.steps = 40;
-            Trainer.Result r = new Trainer(lm, c, dataset(20, 2), List.of(), dir.resolve("out")).quiet(true).run(false);
+            Trainer.Result r = new Trainer(lm, c, TinyChatModel.dataset(20, 2), List.of(), dir.resolve("out")).quiet(true).run(false);
             double first = TrainLog.read(dir.resolve("out/train_log.jsonl")).get(0).get("loss").asDouble();
             assertTrue(r.lastLoss() < first - 0.5, first + " -> " + r.lastLoss());
             var tensors = SafeTensors.index(dir.resolve("out/adapter_model.safetensors"));
@@ -105,7 +88,7 @@ class TrainerTest {
             c.loraRank = 4;
             c.lr = 1e-2;
             c.steps = 10;
-            new Trainer(lm, c, dataset(20, 3), List.of(), dir.resolve("adapter")).quiet(true).run(false);
+            new Trainer(lm, c, TinyChatModel.dataset(20, 3), List.of(), dir.resolve("adapter")).quiet(true).run(false);
             adapted = TinyModels.logits(lm, seq, Hooks.NONE);
             assertTrue(TinyModels.maxAbsDiff(base, adapted) > 1e-3, "training changed the model");
         }
@@ -152,7 +135,7 @@ class TrainerTest {
             c.loraDropout = mode.equals("lora") ? 0.1 : 0;
             c.weightDecay = 0.01;
             c.lr = 5e-3;
-            List<ChatExample> data = dataset(20, 4); // 7 batches per epoch: steps cross epochs
+            List<ChatExample> data = TinyChatModel.dataset(20, 4); // 7 batches per epoch: steps cross epochs
             float[] straight;
             try (LanguageModel lm = TinyChatModel.create(modelDir, 4, 32, 2)) {
                 new Trainer(lm, c, data, List.of(), dir.resolve(mode + "-a")).quiet(true).run(false);

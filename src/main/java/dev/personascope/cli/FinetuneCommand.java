@@ -1,0 +1,195 @@
+package dev.personascope.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.personascope.data.ChatExample;
+import dev.personascope.data.ChatJsonl;
+import dev.personascope.data.Mixture;
+import dev.personascope.model.LanguageModel;
+import dev.personascope.train.TrainConfig;
+import dev.personascope.train.Trainer;
+import dev.personascope.util.AtomicFiles;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+@Command(name = "finetune", mixinStandardHelpOptions = true,
+        description = "Supervised fine-tuning on chat JSONL with LoRA (default) or all weights (--full).")
+final class FinetuneCommand implements Runnable {
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Option(names = "--data", required = true, description = "Chat JSONL ({\"messages\": [...]} per line)")
+    Path data;
+
+    @Option(names = "--mix", description = "FILE.jsonl:FRACTION: that fraction of the stream comes from FILE; repeatable")
+    List<String> mixes = new ArrayList<>();
+
+    @Option(names = "--out", required = true, description = "Output folder: adapter or model, log, checkpoint")
+    Path out;
+
+    @Option(names = "--full", description = "Train all weights instead of LoRA adapters")
+    boolean full;
+
+    @Option(names = "--lora-rank", defaultValue = "8")
+    int loraRank;
+
+    @Option(names = "--lora-alpha", description = "Default: 2 x rank")
+    Double loraAlpha;
+
+    @Option(names = "--lora-dropout", defaultValue = "0")
+    double loraDropout;
+
+    @Option(names = "--lora-targets", split = ",", description = "Projections (default all): q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj")
+    List<String> loraTargets;
+
+    @Option(names = "--lora-layers", split = ",", description = "Layer indices (default all)")
+    List<Integer> loraLayers;
+
+    @Option(names = "--rslora", description = "Scale LoRA by alpha / sqrt(rank)")
+    boolean rslora;
+
+    @Option(names = "--epochs", defaultValue = "1")
+    int epochs;
+
+    @Option(names = "--steps", defaultValue = "0", description = "Optimizer steps (overrides --epochs)")
+    int steps;
+
+    @Option(names = "--lr", description = "Peak learning rate (default 1e-4 LoRA, 1e-5 full)")
+    Double lr;
+
+    @Option(names = "--batch", defaultValue = "8")
+    int batch;
+
+    @Option(names = "--grad-accum", defaultValue = "1")
+    int gradAccum;
+
+    @Option(names = "--warmup", defaultValue = "0", description = "Warm-up steps")
+    int warmup;
+
+    @Option(names = "--schedule", defaultValue = "linear", description = "linear, cosine or constant")
+    String schedule;
+
+    @Option(names = "--weight-decay", defaultValue = "0")
+    double weightDecay;
+
+    @Option(names = "--clip", defaultValue = "1.0", description = "Gradient clipping by global norm (0 = off)")
+    double clip;
+
+    @Option(names = "--seed", defaultValue = "0")
+    long seed;
+
+    @Option(names = "--max-length", defaultValue = "1024")
+    int maxLength;
+
+    @Option(names = "--checkpoint-every", defaultValue = "50")
+    int checkpointEvery;
+
+    @Option(names = "--val-fraction", defaultValue = "0")
+    double valFraction;
+
+    @Option(names = "--eval-every", defaultValue = "0")
+    int evalEvery;
+
+    @Option(names = "--resume", description = "Continue from OUT/checkpoint")
+    boolean resume;
+
+    @Override
+    public void run() {
+        TrainConfig c = new TrainConfig();
+        c.mode = full ? "full" : "lora";
+        c.loraRank = loraRank;
+        c.loraAlpha = loraAlpha != null ? loraAlpha : 2.0 * loraRank;
+        c.loraDropout = loraDropout;
+        if (loraTargets != null) {
+            c.loraTargets = loraTargets;
+        }
+        c.loraLayers = loraLayers;
+        c.rslora = rslora;
+        c.epochs = epochs;
+        c.steps = steps;
+        c.lr = lr != null ? lr : full ? 1e-5 : 1e-4;
+        c.batch = batch;
+        c.gradAccum = gradAccum;
+        c.warmupSteps = warmup;
+        c.schedule = schedule;
+        c.weightDecay = weightDecay;
+        c.clip = clip;
+        c.seed = seed;
+        c.maxLength = maxLength;
+        c.checkpointEvery = checkpointEvery;
+        c.valFraction = valFraction;
+        c.evalEvery = evalEvery;
+        c.validate();
+
+        List<Mixture.Part> parts = mixes.stream().map(Mixture.Part::parse).toList();
+        List<ChatExample> primary = ChatJsonl.read(data);
+        List<List<ChatExample>> partData = parts.stream().map(p -> ChatJsonl.read(p.file())).toList();
+        List<ChatExample> stream = Mixture.build(primary, parts, partData, seed);
+        List<List<ChatExample>> split = Mixture.split(stream, valFraction, seed);
+        writeRunRecord(parts, split.get(0).size(), split.get(1).size());
+
+        try (LanguageModel lm = modelOptions.load()) {
+            Trainer trainer = new Trainer(lm, c, split.get(0), split.get(1), out);
+            CountDownLatch reported = new CountDownLatch(1);
+            Thread hook = new Thread(() -> {
+                trainer.requestStop(); // Ctrl-C: finish the step, save a checkpoint, report, then let the JVM exit
+                try {
+                    reported.await(600, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                Trainer.Result r = trainer.run(resume);
+                if (r.interrupted()) {
+                    System.err.println("interrupted at step " + r.steps() + "; checkpoint saved in "
+                            + out.resolve("checkpoint") + " (continue with --resume)");
+                } else {
+                    System.out.printf("trained %d steps, final loss %.4f; %s written to %s%n", r.steps(), r.lastLoss(),
+                            full ? "model" : "PEFT adapter", out);
+                }
+            } finally {
+                System.err.flush();
+                reported.countDown();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the JVM is already exiting (Ctrl-C); the hook is running and now returns
+                }
+            }
+        }
+    }
+
+    /** run.json: the model, data files, mixture and counts behind the outputs. */
+    private void writeRunRecord(List<Mixture.Part> parts, int nTrain, int nVal) {
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode o = json.createObjectNode();
+        o.put("model", modelOptions.modelPath().toString());
+        if (modelOptions.adapter != null) {
+            o.put("adapter", modelOptions.adapter.toString());
+        }
+        o.put("data", data.toString());
+        ArrayNode m = o.putArray("mix");
+        for (Mixture.Part p : parts) {
+            m.addObject().put("file", p.file().toString()).put("fraction", p.fraction());
+        }
+        o.put("train_examples", nTrain);
+        o.put("validation_examples", nVal);
+        o.put("seed", seed);
+        o.put("command", "personascope finetune");
+        try {
+            AtomicFiles.writeString(out.resolve("run.json"), json.writerWithDefaultPrettyPrinter().writeValueAsString(o));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
