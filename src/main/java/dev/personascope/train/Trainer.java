@@ -1,9 +1,7 @@
 package dev.personascope.train;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.personascope.data.ChatExample;
 import dev.personascope.lora.Lora;
@@ -21,7 +19,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -81,7 +78,7 @@ public final class Trainer {
             throw new IllegalArgumentException(out + ": the checkpoint was made with a different configuration;"
                     + " resume with the same options (saved in checkpoint/state.json)");
         }
-        Map<String, NDArray> params = trainableParameters(model);
+        Map<String, NDArray> params = SftStep.trainable(model, cfg);
         ChatEncoder encoder = new ChatEncoder(lm, cfg.maxLength);
         List<ChatEncoder.Encoded> data = encode(encoder, train);
         List<ChatEncoder.Encoded> val = encode(encoder, validation);
@@ -105,6 +102,7 @@ public final class Trainer {
             int epoch = pos.epoch();
             int batchIndex = pos.batchIndex();
             List<int[]> batches = Batcher.epoch(lengths, cfg.batch, cfg.seed, epoch);
+            SftStep sft = new SftStep(model, params, opt, cfg.clip, cfg.seed);
             double lastLoss = Double.NaN;
             boolean byCallback = false;
             int step = pos.step();
@@ -130,19 +128,19 @@ public final class Trainer {
                     step++;
                     long t0 = System.nanoTime();
                     double lr = schedule.at(step);
-                    double[] stats = trainStep(model, params, opt, group, lr, step);
+                    SftStep.Stats stats = sft.run(group, lr, step);
                     double secs = (System.nanoTime() - t0) / 1e9;
-                    lastLoss = stats[0];
+                    lastLoss = stats.loss();
                     ObjectNode line = log.line(step);
                     line.put("epoch", epoch);
-                    line.put("loss", stats[0]);
+                    line.put("loss", stats.loss());
                     line.put("lr", lr);
-                    line.put("grad_norm", stats[1]);
-                    line.put("tokens", (long) stats[2]);
-                    line.put("tokens_per_s", stats[2] / secs);
+                    line.put("grad_norm", stats.gradNorm());
+                    line.put("tokens", stats.tokens());
+                    line.put("tokens_per_s", stats.tokens() / secs);
                     log.append(line);
                     if (bar != null) {
-                        bar.status(String.format(java.util.Locale.ROOT, "loss %.4f  %.0f tok/s", stats[0], stats[2] / secs));
+                        bar.status(String.format(java.util.Locale.ROOT, "loss %.4f  %.0f tok/s", stats.loss(), stats.tokens() / secs));
                         bar.set(step);
                     }
                     if (cfg.evalEvery > 0 && !val.isEmpty() && step % cfg.evalEvery == 0) {
@@ -177,58 +175,6 @@ public final class Trainer {
                 p.setRequiresGradient(false);
             }
             Lora.setTraining(model, false);
-        }
-    }
-
-    /** Forward and backward over the group's micro-batches, clip, update; returns loss, grad norm, tokens. */
-    private double[] trainStep(LlamaModel model, Map<String, NDArray> params, AdamW opt,
-                               List<List<ChatEncoder.Encoded>> group, double lr, int step) {
-        int targets = 0;
-        long tokens = 0;
-        for (List<ChatEncoder.Encoded> mb : group) {
-            for (ChatEncoder.Encoded e : mb) {
-                targets += e.targetCount();
-                tokens += e.ids().length;
-            }
-        }
-        double lossSum = 0;
-        Engine.getEngine("PyTorch").setRandomSeed((int) (cfg.seed * 7919 + step)); // LoRA dropout, reproducible on resume
-        Lora.setTraining(model, true);
-        try (NDManager scope = model.manager().newSubManager()) {
-            try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
-                for (List<ChatEncoder.Encoded> mb : group) {
-                    try (NDManager mbScope = scope.newSubManager()) {
-                        LossFunctions.Sum s = LossFunctions.targetNll(model, mbScope, mb, Hooks.NONE);
-                        if (s.targets() == 0) {
-                            continue;
-                        }
-                        NDArray loss = s.loss().div(Math.max(1, targets)); // mean over the whole step's targets
-                        gc.backward(loss);
-                        lossSum += s.loss().getFloat();
-                    }
-                }
-            }
-            Lora.setTraining(model, false);
-            double[] norm = new double[1];
-            Autograd.noGrad(() -> {
-                Map<String, NDArray> grads = new LinkedHashMap<>();
-                double sq = 0;
-                for (Map.Entry<String, NDArray> e : params.entrySet()) {
-                    NDArray g = e.getValue().getGradient();
-                    g.attach(scope);
-                    grads.put(e.getKey(), g);
-                    NDArray gsq = g.square().sum();
-                    sq += gsq.getFloat();
-                }
-                norm[0] = Math.sqrt(sq);
-                if (cfg.clip > 0 && norm[0] > cfg.clip) {
-                    float f = (float) (cfg.clip / (norm[0] + 1e-6));
-                    grads.values().forEach(g -> g.muli(f));
-                }
-                opt.update(params, grads, lr);
-                grads.values().forEach(g -> g.muli(0f)); // PyTorch accumulates into .grad: reset for the next step
-            });
-            return new double[] {lossSum / Math.max(1, targets), norm[0], tokens};
         }
     }
 
@@ -273,25 +219,6 @@ public final class Trainer {
             c.evalEvery = 0;
         }
         return x.toJson().equals(y.toJson());
-    }
-
-    private Map<String, NDArray> trainableParameters(LlamaModel model) {
-        Map<String, NDArray> params;
-        if (cfg.isLora()) {
-            if (Lora.adapters(model).isEmpty()) {
-                Lora.attach(model, cfg.loraConfig(), cfg.seed);
-            }
-            params = Lora.parameters(model);
-        } else {
-            if (!Lora.adapters(model).isEmpty()) {
-                throw new IllegalArgumentException("full fine-tuning of a model with a LoRA adapter: merge it first");
-            }
-            params = new LinkedHashMap<>(model.weights().named());
-        }
-        for (NDArray p : params.values()) {
-            p.setRequiresGradient(true);
-        }
-        return params;
     }
 
     private void restore(Map<String, NDArray> params, Checkpoint.Loaded ckpt, AdamW opt) {
