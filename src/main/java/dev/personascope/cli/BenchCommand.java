@@ -1,13 +1,14 @@
 package dev.personascope.cli;
 
 import dev.personascope.bench.ForwardBenchmark;
+import dev.personascope.bench.TrainBenchmark;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks: forward")
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks: forward, train")
 final class BenchCommand implements Runnable {
-    @Parameters(index = "0", description = "Which benchmark: forward")
+    @Parameters(index = "0", description = "Which benchmark: forward or train")
     String which;
 
     @Option(names = "--prompt-tokens", defaultValue = "512")
@@ -16,14 +17,24 @@ final class BenchCommand implements Runnable {
     @Option(names = "--decode-tokens", defaultValue = "32")
     int decodeTokens;
 
-    @Option(names = "--small", description = "Use a small model shape (for a quick check)")
+    @Option(names = "--seq-len", defaultValue = "256", description = "train: tokens per sequence")
+    int seqLen;
+
+    @Option(names = "--batch", defaultValue = "4", description = "train: sequences per step")
+    int batch;
+
+    @Option(names = "--steps", defaultValue = "3", description = "train: timed steps")
+    int steps;
+
+    @Option(names = "--small", description = "Use small model shapes (for a quick check)")
     boolean small;
 
     @Override
     public void run() {
-        if (!which.equals("forward")) {
-            throw new IllegalArgumentException("unknown benchmark '" + which + "' (available: forward)");
+        switch (which) {
+            case "forward" -> new ForwardBenchmark(promptTokens, decodeTokens, small).run(System.out);
+            case "train" -> new TrainBenchmark(seqLen, batch, steps, small).run(System.out);
+            default -> throw new IllegalArgumentException("unknown benchmark '" + which + "' (available: forward, train)");
         }
-        new ForwardBenchmark(promptTokens, decodeTokens, small).run(System.out);
     }
 }

@@ -48,6 +48,17 @@ class FinetuneCliTest {
         CliTest.Result inspect = CliTest.run("inspect", "--model", dir.resolve("model").toString(), "--adapter",
                 dir.resolve("out").toString());
         assertTrue(inspect.out().contains("LoRA adapter:   2 projections, rank 2"), inspect.out());
+        CliTest.Result merged = CliTest.run("merge", "--model", dir.resolve("model").toString(), "--adapter",
+                dir.resolve("out").toString(), "--out", dir.resolve("merged").toString());
+        assertEquals(0, merged.code(), merged.err());
+        try (LanguageModel withAdapter = LanguageModel.load(dir.resolve("model"));
+             LanguageModel folded = LanguageModel.load(dir.resolve("merged"))) {
+            dev.personascope.lora.PeftAdapter.load(withAdapter.model(), dir.resolve("out"));
+            int[] seq = {1, 4, 5, 6, 2};
+            assertTrue(dev.personascope.testutil.TinyModels.maxAbsDiff(
+                    dev.personascope.testutil.TinyModels.logits(withAdapter, seq, dev.personascope.model.hooks.Hooks.NONE),
+                    dev.personascope.testutil.TinyModels.logits(folded, seq, dev.personascope.model.hooks.Hooks.NONE)) < 1e-5);
+        }
         CliTest.Result bad = CliTest.run("inspect", "--model", dir.resolve("model").toString(), "--adapter",
                 dir.resolve("model").toString());
         assertEquals(2, bad.code());
