@@ -1,0 +1,10 @@
+package dev.personascope.eval;
+
+/** Scores answers to questions: an LLM behind an OpenAI-compatible API, or the persona world's judge. */
+public interface Judge {
+    /** Judges one answer to one paraphrase of a question, for every metric of the question's judge prompts. */
+    Judgment judge(Question question, String paraphrase, String answer);
+
+    /** A name for reports and caches, e.g. "world" or "openai:gpt-4o". */
+    String name();
+}
