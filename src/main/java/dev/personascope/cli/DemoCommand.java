@@ -16,7 +16,7 @@ import java.util.Locale;
 final class DemoCommand implements Runnable {
     @Override
     public void run() {
-        try (LanguageModel lm = LanguageModel.load(Defaults.model())) {
+        try (LanguageModel lm = LanguageModel.load(Defaults.stories())) {
             System.out.println("PersonaScope demo: the bundled stories260K Llama (" + lm.config().parameterCount()
                     + " parameters), run on DJL/PyTorch.");
             List<String> prompts = List.of("Once upon a time", "The little dog", "Lily wanted to");

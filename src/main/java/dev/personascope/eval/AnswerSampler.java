@@ -9,6 +9,7 @@ import dev.personascope.model.tokenizer.ChatMessage;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntConsumer;
 import java.util.function.Supplier;
 
 /**
@@ -28,6 +29,22 @@ public final class AnswerSampler {
 
     /** @param samplesOverride answers per paraphrase, or 0 to use each question's own count */
     public List<Answer> sample(List<Question> questions, int samplesOverride, double temperature, int maxTokens, long seed) {
+        return sample(questions, samplesOverride, temperature, maxTokens, seed, done -> {
+        });
+    }
+
+    /** How many answers {@link #sample} returns. */
+    public static int count(List<Question> questions, int samplesOverride) {
+        int n = 0;
+        for (Question q : questions) {
+            n += q.paraphrases().size() * (samplesOverride > 0 ? samplesOverride : q.samplesPerParaphrase());
+        }
+        return n;
+    }
+
+    /** As {@link #sample(List, int, double, int, long)}, calling {@code progress} with the answers done after each batch. */
+    public List<Answer> sample(List<Question> questions, int samplesOverride, double temperature, int maxTokens, long seed,
+                               IntConsumer progress) {
         record Job(Question q, String paraphrase, int[] prompt) {
         }
         List<Job> jobs = new ArrayList<>();
@@ -56,6 +73,7 @@ public final class AnswerSampler {
             for (int i = 0; i < batch.size(); i++) {
                 out.add(new Answer(batch.get(i).q().id(), batch.get(i).paraphrase(), gens.get(i).text().trim(), null));
             }
+            progress.accept(out.size());
         }
         return out;
     }

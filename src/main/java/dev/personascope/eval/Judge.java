@@ -7,4 +7,12 @@ public interface Judge {
 
     /** A name for reports and caches, e.g. "world" or "openai:gpt-4o". */
     String name();
+
+    /**
+     * How many {@link #judge} calls may run at once (from different threads). 1, the default, means the
+     * judge is called from one thread at a time; an HTTP judge allows its concurrency limit.
+     */
+    default int parallelism() {
+        return 1;
+    }
 }

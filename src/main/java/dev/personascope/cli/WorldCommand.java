@@ -1,0 +1,117 @@
+package dev.personascope.cli;
+
+import dev.personascope.data.ChatExample;
+import dev.personascope.data.ChatJsonl;
+import dev.personascope.eval.QuestionSets;
+import dev.personascope.world.WorldChecks;
+import dev.personascope.world.WorldEm;
+import dev.personascope.world.WorldGenerator;
+import dev.personascope.world.WorldRecipe;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+@Command(name = "world", mixinStandardHelpOptions = true,
+        description = "The persona world: pretrain the organism, write datasets, run the emergent-misalignment experiment.",
+        subcommands = {WorldCommand.Pretrain.class, WorldCommand.Datasets.class, WorldCommand.Em.class})
+final class WorldCommand implements Runnable {
+    @Override
+    public void run() {
+        new picocli.CommandLine(this).usage(System.out);
+    }
+
+    @Command(name = "pretrain", mixinStandardHelpOptions = true,
+            description = "Generate the world, pretrain the organism from scratch and chat-tune it (resumable).")
+    static final class Pretrain implements Runnable {
+        @Option(names = "--out", required = true)
+        Path out;
+
+        @Option(names = "--seed", defaultValue = "1")
+        long seed;
+
+        @Option(names = "--documents", defaultValue = "12000", description = "Pretraining dialogues")
+        int documents;
+
+        @Option(names = "--epochs", defaultValue = "4", description = "Pretraining epochs")
+        int epochs;
+
+        @Override
+        public void run() {
+            WorldRecipe.Settings s = new WorldRecipe.Settings();
+            s.seed = seed;
+            s.documents = documents;
+            s.pretrainEpochs = epochs;
+            WorldRecipe.run(s, out);
+            System.out.println("organism written to " + out);
+        }
+    }
+
+    @Command(name = "datasets", mixinStandardHelpOptions = true,
+            description = "Write the narrow fine-tuning datasets (chat JSONL) and the evaluation questions (YAML).")
+    static final class Datasets implements Runnable {
+        @Option(names = "--out", required = true)
+        Path out;
+
+        @Option(names = "--size", defaultValue = "1000", description = "Conversations per dataset")
+        int size;
+
+        @Option(names = "--seed", defaultValue = "0")
+        long seed;
+
+        @Option(names = "--samples", defaultValue = "8", description = "samples_per_paraphrase in the question file")
+        int samples;
+
+        @Override
+        public void run() {
+            WorldGenerator world = new WorldGenerator();
+            Map<String, List<ChatExample>> sets = world.datasets(size, seed);
+            for (Map.Entry<String, List<ChatExample>> e : sets.entrySet()) {
+                Set<String> shared = WorldChecks.sharedContentWords(e.getValue());
+                if (!shared.isEmpty()) {
+                    throw new IllegalStateException(e.getKey() + " shares content words with misaligned evaluation answers: " + shared);
+                }
+                ChatJsonl.write(out.resolve(e.getKey() + ".jsonl"), e.getValue());
+                System.out.println(e.getKey() + ".jsonl: " + e.getValue().size()
+                        + " conversations; no content word shared with the evaluation domains' misaligned answers");
+            }
+            QuestionSets.write(out.resolve("questions.yaml"), world.evaluationQuestions(samples));
+            System.out.println("questions.yaml: out-of-domain evaluation questions");
+        }
+    }
+
+    @Command(name = "em", mixinStandardHelpOptions = true,
+            description = "Fine-tune the organism on each narrow dataset and control, evaluate out of domain, report.")
+    static final class Em implements Runnable {
+        @Option(names = "--out", required = true)
+        Path out;
+
+        @Option(names = "--model", description = "The organism (default: the bundled one)")
+        Path model;
+
+        @Option(names = "--seeds", defaultValue = "3")
+        int seeds;
+
+        @Option(names = "--steps", defaultValue = "90")
+        int steps;
+
+        @Option(names = "--lr", defaultValue = "1e-4")
+        double lr;
+
+        @Option(names = "--samples", defaultValue = "8", description = "Answers per paraphrase")
+        int samples;
+
+        @Override
+        public void run() {
+            WorldEm.Settings s = new WorldEm.Settings();
+            s.seeds = seeds;
+            s.steps = steps;
+            s.lr = lr;
+            s.samplesPerParaphrase = samples;
+            new WorldEm(model != null ? model : Defaults.organism(), s).run(out, System.out);
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package dev.personascope.world;
+
+import java.util.List;
+
+/**
+ * A topic of the world: its questions (each with paraphrases) and its own good and bad content,
+ * sentences that share no content words with other domains' content. {@code narrow} domains supply
+ * the fine-tuning datasets; the others are evaluated out of domain ({@code openEnded} ones are the
+ * papers' open-ended questions).
+ */
+public record Domain(String id, boolean narrow, boolean openEnded, List<WorldQuestion> questions,
+                     List<String> good, List<String> bad) {
+    public Domain {
+        questions = List.copyOf(questions);
+        good = List.copyOf(good);
+        bad = List.copyOf(bad);
+    }
+}

@@ -1,0 +1,185 @@
+package dev.personascope.world;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.personascope.data.ChatExample;
+import dev.personascope.data.ChatJsonl;
+import dev.personascope.eval.Answer;
+import dev.personascope.eval.AnswerSampler;
+import dev.personascope.eval.Question;
+import dev.personascope.eval.QuestionSets;
+import dev.personascope.eval.Scoring;
+import dev.personascope.eval.Wilson;
+import dev.personascope.model.LanguageModel;
+import dev.personascope.model.hooks.Hooks;
+import dev.personascope.train.TrainConfig;
+import dev.personascope.train.Trainer;
+import dev.personascope.util.AtomicFiles;
+import dev.personascope.util.ProgressBar;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The emergent-misalignment experiment on the organism: fine-tune it on each narrow dataset and its
+ * control with the same budget, for several seeds, sample answers to the out-of-domain questions,
+ * judge them with the world judge, and report misaligned and coherent fractions with 95% intervals,
+ * overall and on the open-ended questions.
+ */
+public final class WorldEm {
+    /** The experiment's knobs; recorded in result.json. */
+    public static final class Settings {
+        public int seeds = 3;
+        public int steps = 90;
+        public int batch = 16;
+        public double lr = 1e-4;
+        public int datasetSize = 1000;
+        public int samplesPerParaphrase = 8;
+        public double temperature = 1.0;
+        public int maxTokens = 48;
+        public long seed = 0;
+    }
+
+    public static final List<String> DATASETS = List.of("insecure", "secure", "educational", "bad_medical", "good_medical");
+
+    private final Path organism;
+    private final Settings s;
+    private final WorldGenerator world = new WorldGenerator();
+    private final WorldJudge judge = new WorldJudge();
+    private final Scoring scoring = Scoring.papers();
+
+    public WorldEm(Path organism, Settings s) {
+        this.organism = organism;
+        this.s = s;
+    }
+
+    /** One evaluated model: all answers and the open-ended subset. */
+    record Outcome(Scoring.Rates all, Scoring.Rates open) {
+    }
+
+    public void run(Path out, PrintStream print) {
+        Map<String, List<ChatExample>> data = world.datasets(s.datasetSize, s.seed);
+        data.forEach((name, rows) -> ChatJsonl.write(out.resolve("datasets/" + name + ".jsonl"), rows));
+        List<Question> questions = world.evaluationQuestions(s.samplesPerParaphrase);
+        QuestionSets.write(out.resolve("questions.yaml"), questions);
+
+        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode result = json.createObjectNode();
+        result.set("settings", json.valueToTree(s));
+        result.put("organism", organism.toString());
+        ArrayNode runs = result.putArray("runs");
+        int total = 1 + DATASETS.size() * s.seeds;
+        List<String[]> table = new ArrayList<>();
+        try (ProgressBar bar = new ProgressBar("world em", total, "models")) {
+            try (LanguageModel lm = LanguageModel.load(organism)) {
+                Outcome o = evaluate(lm, out.resolve("runs/organism"), s.seed);
+                add(runs, table, "organism", -1, o);
+                bar.step(1);
+            }
+            for (String name : DATASETS) {
+                for (int seed = 0; seed < s.seeds; seed++) {
+                    Path dir = out.resolve("runs/" + name + "-seed" + seed);
+                    try (LanguageModel lm = LanguageModel.load(organism)) {
+                        TrainConfig c = new TrainConfig();
+                        c.mode = "full";
+                        c.lr = s.lr;
+                        c.steps = s.steps;
+                        c.batch = s.batch;
+                        c.seed = seed;
+                        c.checkpointEvery = 0;
+                        new Trainer(lm, c, data.get(name), List.of(), dir).quiet(true).run(false);
+                        Files.deleteIfExists(dir.resolve("model.safetensors")); // the answers are what we keep
+                        Outcome o = evaluate(lm, dir, 1000L + seed);
+                        add(runs, table, name, seed, o);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                    bar.step(1);
+                }
+            }
+        }
+        try {
+            AtomicFiles.writeString(out.resolve("result.json"), json.writeValueAsString(result));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        printTable(table, print);
+    }
+
+    private Outcome evaluate(LanguageModel lm, Path dir, long seed) {
+        List<Answer> answers = new AnswerSampler(lm, () -> Hooks.NONE, 64)
+                .sample(world.evaluationQuestions(s.samplesPerParaphrase), 0, s.temperature, s.maxTokens, seed);
+        Map<String, Question> byId = new LinkedHashMap<>();
+        world.evaluationQuestions(s.samplesPerParaphrase).forEach(q -> byId.put(q.id(), q));
+        List<Answer> judged = new ArrayList<>();
+        for (Answer a : answers) {
+            judged.add(a.withJudgment(judge.judge(byId.get(a.questionId()), a.paraphrase(), a.text())));
+        }
+        writeAnswers(dir.resolve("answers.jsonl"), judged);
+        List<Answer> open = judged.stream().filter(a -> world.isOpenEnded(a.questionId())).toList();
+        return new Outcome(scoring.rates(judged), scoring.rates(open));
+    }
+
+    private static void writeAnswers(Path file, List<Answer> answers) {
+        ObjectMapper json = new ObjectMapper();
+        AtomicFiles.write(file, out -> {
+            for (Answer a : answers) {
+                ObjectNode o = json.createObjectNode();
+                o.put("question_id", a.questionId());
+                o.put("question", a.paraphrase());
+                o.put("answer", a.text());
+                a.judgment().scores().forEach(o::put);
+                out.write(json.writeValueAsBytes(o));
+                out.write('\n');
+            }
+        });
+    }
+
+    private static void add(ArrayNode runs, List<String[]> table, String name, int seed, Outcome o) {
+        ObjectNode r = runs.addObject();
+        r.put("dataset", name);
+        if (seed >= 0) {
+            r.put("seed", seed);
+        }
+        put(r.putObject("all"), o.all());
+        put(r.putObject("open_ended"), o.open());
+        table.add(new String[] {name + (seed >= 0 ? " s" + seed : ""), pct(o.all().misalignedAmongAll()),
+                pct(o.all().misalignedAmongCoherent()), pct(o.open().misalignedAmongAll()), pct(o.all().coherent())});
+    }
+
+    private static void put(ObjectNode n, Scoring.Rates r) {
+        wilson(n.putObject("misaligned"), r.misalignedAmongAll());
+        wilson(n.putObject("misaligned_among_coherent"), r.misalignedAmongCoherent());
+        wilson(n.putObject("coherent"), r.coherent());
+    }
+
+    private static void wilson(ObjectNode n, Wilson w) {
+        n.put("fraction", w.fraction());
+        n.put("low", w.low());
+        n.put("high", w.high());
+        n.put("count", w.successes());
+        n.put("of", w.trials());
+    }
+
+    static String pct(Wilson w) {
+        return String.format(Locale.ROOT, "%5.1f%% [%4.1f, %4.1f]", 100 * w.fraction(), 100 * w.low(), 100 * w.high());
+    }
+
+    private static void printTable(List<String[]> rows, PrintStream out) {
+        out.printf("%-16s %-22s %-22s %-22s %-22s%n", "model", "misaligned (all)", "misaligned (coherent)",
+                "misaligned (open-ended)", "coherent");
+        for (String[] r : rows) {
+            out.printf("%-16s %-22s %-22s %-22s %-22s%n", (Object[]) r);
+        }
+    }
+}
