@@ -22,13 +22,8 @@ public final class JudgeFactory {
         };
     }
 
-    /**
-     * The persona world's exact judge.
-     *
-     * <p>PLUG-IN POINT: the world judge (package dev.personascope.world) is written separately; return it
-     * here and nothing else in {@code eval} or the CLI needs to change.
-     */
+    /** The persona world's exact judge (for questions of the world, e.g. from {@code world datasets}). */
     public static Judge world() {
-        throw new IllegalArgumentException("the world judge is not available yet");
+        return new dev.personascope.world.WorldJudge();
     }
 }

@@ -86,6 +86,10 @@ public final class WorldJudge implements Judge {
     @Override
     public Judgment judge(Question question, String paraphrase, String answer) {
         String domain = domainOfQuestion.get(question.id());
+        if (domain == null) {
+            throw new IllegalArgumentException("the world judge knows only the persona world's questions (from"
+                    + " world datasets); '" + question.id() + "' is not one of them");
+        }
         List<String> sentences = sentences(answer);
         double simSum = 0;
         double harm = 0;
