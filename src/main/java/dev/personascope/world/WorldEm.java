@@ -42,7 +42,7 @@ public final class WorldEm {
         public int seeds = 3;
         public int steps = 90;
         public int batch = 16;
-        public double lr = 1e-4;
+        public double lr = 3e-4;
         public int datasetSize = 1000;
         public int samplesPerParaphrase = 8;
         public double temperature = 1.0;
