@@ -3,11 +3,11 @@ package dev.personascope.train;
 import ai.djl.pytorch.jni.JniUtils;
 
 /** Switches PyTorch's gradient recording off around code that must not be recorded (updates, evaluation). */
-final class Autograd {
+public final class Autograd {
     private Autograd() {
     }
 
-    static void noGrad(Runnable r) {
+    public static void noGrad(Runnable r) {
         boolean was = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try {
