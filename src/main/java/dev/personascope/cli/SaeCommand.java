@@ -1,0 +1,146 @@
+package dev.personascope.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.personascope.model.LanguageModel;
+import dev.personascope.sae.ModelActivations;
+import dev.personascope.sae.Sae;
+import dev.personascope.sae.SaeConfig;
+import dev.personascope.sae.SaeFolder;
+import dev.personascope.sae.SaeMetrics;
+import dev.personascope.sae.SaeTrainer;
+import dev.personascope.sae.TokenCorpus;
+import dev.personascope.sae.TopKSae;
+import dev.personascope.util.AtomicFiles;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.List;
+
+@Command(name = "sae", mixinStandardHelpOptions = true, description = "Sparse autoencoders: train, eval",
+        subcommands = {SaeCommand.Train.class, SaeCommand.Eval.class})
+final class SaeCommand implements Runnable {
+    @Override
+    public void run() {
+        new picocli.CommandLine(this).usage(System.out);
+    }
+
+    @Command(name = "train", mixinStandardHelpOptions = true,
+            description = "Train a TopK SAE on activations streamed from a model; writes a SAELens folder and metrics.json.")
+    static final class Train implements Runnable {
+        @Mixin
+        ModelOptions modelOptions;
+
+        @Option(names = "--hook", required = true, description = "e.g. blocks.1.hook_resid_post")
+        String hook;
+
+        @Option(names = "--data", defaultValue = "world", description = "world, a chat .jsonl, or a text file (one document per line)")
+        String data;
+
+        @Option(names = "--latents", defaultValue = "2048")
+        int latents;
+
+        @Option(names = "--k", defaultValue = "32")
+        int k;
+
+        @Option(names = "--tokens", defaultValue = "2000000")
+        long tokens;
+
+        @Option(names = "--lr", defaultValue = "4e-4")
+        double lr;
+
+        @Option(names = "--documents", defaultValue = "4000", description = "Documents of the corpus to cycle over")
+        int documents;
+
+        @Option(names = "--seed", defaultValue = "0")
+        long seed;
+
+        @Option(names = "--out", required = true)
+        Path out;
+
+        @Override
+        public void run() {
+            try (LanguageModel lm = modelOptions.load()) {
+                SaeConfig c = new SaeConfig();
+                c.dIn = lm.config().hiddenSize;
+                c.dSae = latents;
+                c.k = k;
+                c.hookName = hook;
+                c.modelName = modelOptions.modelPath().toAbsolutePath().normalize().getFileName().toString();
+                c.contextSize = 512;
+                List<int[]> corpus = TokenCorpus.load(data, lm, documents, 512, seed);
+                List<int[]> held = TokenCorpus.load(data, lm, 200, 512, seed + 1_000_003);
+                try (TopKSae sae = new TopKSae(c, lm.model().manager())) {
+                    SaeTrainer.Settings s = new SaeTrainer.Settings();
+                    s.tokens = tokens;
+                    s.lr = lr;
+                    s.seed = seed;
+                    s.deadAfterTokens = Math.min(1_000_000, Math.max(10_000, tokens / 10));
+                    ModelActivations acts = new ModelActivations(lm, hook, corpus, 65536, seed);
+                    SaeTrainer trainer = new SaeTrainer(sae, s);
+                    trainer.initialise(acts.next(8192));
+                    long t0 = System.nanoTime();
+                    SaeTrainer.Result r = trainer.train(acts, true);
+                    double secs = (System.nanoTime() - t0) / 1e9;
+                    SaeMetrics.Report m = SaeMetrics.evaluate(lm, sae, hook, held, 16);
+                    SaeFolder.write(sae, out, m.firingFraction());
+                    writeMetrics(out, m, s, data, secs, r);
+                    System.out.printf("trained %d steps in %.0f s (%.0f tokens/s); held-out: %s%n", r.steps(), secs,
+                            tokens / secs, m);
+                }
+            }
+        }
+    }
+
+    @Command(name = "eval", mixinStandardHelpOptions = true,
+            description = "FVU, L0, dead latents and CE loss recovered of an SAE on a model's activations.")
+    static final class Eval implements Runnable {
+        @Option(names = "--sae", required = true)
+        Path saeDir;
+
+        @Mixin
+        ModelOptions modelOptions;
+
+        @Option(names = "--data", defaultValue = "world")
+        String data;
+
+        @Option(names = "--documents", defaultValue = "200")
+        int documents;
+
+        @Option(names = "--seed", defaultValue = "99")
+        long seed;
+
+        @Override
+        public void run() {
+            try (LanguageModel lm = modelOptions.load(); Sae sae = SaeFolder.read(saeDir, lm.model().manager())) {
+                List<int[]> docs = TokenCorpus.load(data, lm, documents, 512, seed);
+                System.out.println(SaeMetrics.evaluate(lm, sae, sae.config().hookName, docs, 16));
+            }
+        }
+    }
+
+    static void writeMetrics(Path out, SaeMetrics.Report m, SaeTrainer.Settings s, String data, double secs, SaeTrainer.Result r) {
+        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode o = json.createObjectNode();
+        o.put("data", data);
+        o.set("training", json.valueToTree(s));
+        o.put("steps", r.steps());
+        o.put("seconds", secs);
+        o.put("tokens", m.tokens());
+        o.put("fvu", m.fvu());
+        o.put("l0", m.l0());
+        o.put("dead_fraction", m.deadFraction());
+        o.put("ce_clean", m.ceClean());
+        o.put("ce_with_sae", m.ceSae());
+        o.put("ce_zero_ablated", m.ceZero());
+        o.put("ce_loss_recovered", m.ceRecovered());
+        try {
+            AtomicFiles.writeString(out.resolve("metrics.json"), json.writeValueAsString(o));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package dev.personascope.sae;
+
+import ai.djl.ndarray.NDManager;
+import dev.personascope.model.LanguageModel;
+import dev.personascope.model.LlamaModel;
+import dev.personascope.model.TokenBatch;
+import dev.personascope.model.hooks.CaptureHook;
+import dev.personascope.model.hooks.HookPoint;
+import dev.personascope.model.hooks.Hooks;
+import dev.personascope.model.hooks.TokenScope;
+
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Activations streamed from a model at a hook point into SAE training without storing them: forward
+ * passes over the corpus (cycled) fill a shuffling buffer of bounded size, from which batches are
+ * drawn at random, so consecutive tokens of one document do not end up in one batch.
+ */
+public final class ModelActivations implements ActivationSource {
+    private final LanguageModel lm;
+    private final String hook;
+    private final List<int[]> corpus;
+    private final int docsPerForward;
+    private final float[] buffer;
+    private final int capacity;
+    private final int dIn;
+    private final Random random;
+    private int size;
+    private int nextDoc;
+    private long tokensRead;
+
+    /** @param bufferTokens vectors held for shuffling (memory: bufferTokens × d_in floats) */
+    public ModelActivations(LanguageModel lm, String hook, List<int[]> corpus, int bufferTokens, long seed) {
+        HookPoint.validate(hook, lm.config().numLayers);
+        if (corpus.isEmpty()) {
+            throw new IllegalArgumentException("no documents to harvest activations from");
+        }
+        this.lm = lm;
+        this.hook = hook;
+        this.corpus = corpus;
+        this.docsPerForward = 16;
+        this.dIn = lm.config().hiddenSize;
+        this.capacity = bufferTokens;
+        this.buffer = new float[bufferTokens * dIn];
+        this.random = new Random(seed);
+    }
+
+    @Override
+    public int dIn() {
+        return dIn;
+    }
+
+    public long tokensRead() {
+        return tokensRead;
+    }
+
+    @Override
+    public float[] next(int n) {
+        if (capacity < 16384 || n > capacity / 4) {
+            throw new IllegalArgumentException("shuffle buffer " + capacity + " must hold at least 16384 vectors and 4 batches of " + n);
+        }
+        if (size < capacity / 2) { // top up only when half empty, so that each forward's tokens are kept
+            while (size < capacity - 8192) {
+                refill();
+            }
+        }
+        float[] out = new float[n * dIn];
+        for (int i = 0; i < n; i++) {
+            int j = random.nextInt(size);
+            System.arraycopy(buffer, j * dIn, out, i * dIn, dIn);
+            // move the last vector into the taken slot
+            System.arraycopy(buffer, (size - 1) * dIn, buffer, j * dIn, dIn);
+            size--;
+        }
+        return out;
+    }
+
+    /** Runs one forward over the next documents and appends their activations (as many as fit). */
+    private void refill() {
+        List<int[]> docs = new java.util.ArrayList<>();
+        for (int i = 0; i < docsPerForward; i++) {
+            docs.add(corpus.get(nextDoc));
+            nextDoc = (nextDoc + 1) % corpus.size();
+        }
+        CaptureHook cap = new CaptureHook(TokenScope.ALL);
+        LlamaModel model = lm.model();
+        try (NDManager scope = model.manager().newSubManager()) {
+            model.forward(scope, TokenBatch.rightPadded(docs, 0, null), null, new Hooks().add(hook, cap), LlamaModel.Logits.NONE);
+        }
+        for (float[] v : cap.all()) {
+            tokensRead++;
+            if (size < capacity) {
+                System.arraycopy(v, 0, buffer, size * dIn, dIn);
+                size++;
+            }
+        }
+    }
+}
