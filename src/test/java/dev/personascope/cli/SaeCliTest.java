@@ -1,0 +1,38 @@
+package dev.personascope.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** sae train and eval on the organism, at a tiny budget: the pipeline and its files, not the quality. */
+class SaeCliTest {
+    @Test
+    void trainsWritesASaeLensFolderAndEvaluatesIt(@TempDir Path dir) throws Exception {
+        CliTest.Result r = CliTest.run("sae", "train", "--model", "assets/organism", "--hook", "blocks.1.hook_resid_post",
+                "--latents", "256", "--k", "16", "--tokens", "40000", "--documents", "300", "--out", dir.toString());
+        assertEquals(0, r.code(), r.err());
+        for (String f : new String[] {"cfg.json", "sae_weights.safetensors", "sparsity.safetensors", "metrics.json"}) {
+            assertTrue(Files.exists(dir.resolve(f)), f);
+        }
+        JsonNode m = new ObjectMapper().readTree(dir.resolve("metrics.json").toFile());
+        assertEquals(16.0, m.get("l0").asDouble(), 1e-9);
+        assertTrue(m.get("fvu").asDouble() < 1.0, m.toString());
+        assertTrue(m.get("ce_loss_recovered").asDouble() > 0, m.toString());
+        JsonNode cfg = new ObjectMapper().readTree(dir.resolve("cfg.json").toFile());
+        assertEquals("blocks.1.hook_resid_post", cfg.path("metadata").path("hook_name").asText());
+        CliTest.Result e = CliTest.run("sae", "eval", "--sae", dir.toString(), "--model", "assets/organism", "--documents", "20");
+        assertEquals(0, e.code(), e.err());
+        assertTrue(e.out().contains("FVU") && e.out().contains("recovered"), e.out());
+        CliTest.Result bad = CliTest.run("sae", "train", "--model", "assets/organism", "--hook", "blocks.9.hook_resid_post",
+                "--out", dir.resolve("x").toString());
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("layer 9 does not exist"), bad.err());
+    }
+}
