@@ -1,14 +1,15 @@
 package dev.personascope.cli;
 
 import dev.personascope.bench.ForwardBenchmark;
+import dev.personascope.bench.SaeBenchmark;
 import dev.personascope.bench.TrainBenchmark;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks: forward, train")
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks: forward, train, sae")
 final class BenchCommand implements Runnable {
-    @Parameters(index = "0", description = "Which benchmark: forward or train")
+    @Parameters(index = "0", description = "Which benchmark: forward, train or sae")
     String which;
 
     @Option(names = "--prompt-tokens", defaultValue = "512")
@@ -34,7 +35,8 @@ final class BenchCommand implements Runnable {
         switch (which) {
             case "forward" -> new ForwardBenchmark(promptTokens, decodeTokens, small).run(System.out);
             case "train" -> new TrainBenchmark(seqLen, batch, steps, small).run(System.out);
-            default -> throw new IllegalArgumentException("unknown benchmark '" + which + "' (available: forward, train)");
+            case "sae" -> new SaeBenchmark(small ? 128 : 896, small ? 2048 : 16384, 32, small ? 20_000 : 100_000).run(System.out);
+            default -> throw new IllegalArgumentException("unknown benchmark '" + which + "' (available: forward, train, sae)");
         }
     }
 }
