@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.personascope.model.LanguageModel;
+import dev.personascope.sae.ActivationSource;
+import dev.personascope.sae.ActivationStore;
 import dev.personascope.sae.ModelActivations;
 import dev.personascope.sae.Sae;
 import dev.personascope.sae.SaeConfig;
@@ -21,11 +23,44 @@ import java.nio.file.Path;
 import java.util.List;
 
 @Command(name = "sae", mixinStandardHelpOptions = true, description = "Sparse autoencoders: train, eval",
-        subcommands = {SaeCommand.Train.class, SaeCommand.Eval.class})
+        subcommands = {SaeCommand.Harvest.class, SaeCommand.Train.class, SaeCommand.Eval.class})
 final class SaeCommand implements Runnable {
     @Override
     public void run() {
         new picocli.CommandLine(this).usage(System.out);
+    }
+
+    @Command(name = "harvest", mixinStandardHelpOptions = true,
+            description = "Harvest a hook point's activations over a corpus into a chunked on-disk store (resumable).")
+    static final class Harvest implements Runnable {
+        @Mixin
+        ModelOptions modelOptions;
+
+        @Option(names = "--hook", required = true)
+        String hook;
+
+        @Option(names = "--data", defaultValue = "world")
+        String data;
+
+        @Option(names = "--documents", defaultValue = "4000")
+        int documents;
+
+        @Option(names = "--chunk-tokens", defaultValue = "65536")
+        int chunkTokens;
+
+        @Option(names = "--seed", defaultValue = "0")
+        long seed;
+
+        @Option(names = "--out", required = true)
+        Path out;
+
+        @Override
+        public void run() {
+            try (LanguageModel lm = modelOptions.load()) {
+                long n = ActivationStore.harvest(lm, hook, TokenCorpus.load(data, lm, documents, 512, seed), out, chunkTokens);
+                System.out.println(n + " activation vectors of " + hook + " in " + out);
+            }
+        }
     }
 
     @Command(name = "train", mixinStandardHelpOptions = true,
@@ -58,6 +93,9 @@ final class SaeCommand implements Runnable {
         @Option(names = "--seed", defaultValue = "0")
         long seed;
 
+        @Option(names = "--store", description = "Train from a harvested store instead of streaming from the model")
+        Path store;
+
         @Option(names = "--out", required = true)
         Path out;
 
@@ -71,7 +109,7 @@ final class SaeCommand implements Runnable {
                 c.hookName = hook;
                 c.modelName = modelOptions.modelPath().toAbsolutePath().normalize().getFileName().toString();
                 c.contextSize = 512;
-                List<int[]> corpus = TokenCorpus.load(data, lm, documents, 512, seed);
+                List<int[]> corpus = store != null ? List.of() : TokenCorpus.load(data, lm, documents, 512, seed);
                 List<int[]> held = TokenCorpus.load(data, lm, 200, 512, seed + 1_000_003);
                 try (TopKSae sae = new TopKSae(c, lm.model().manager())) {
                     SaeTrainer.Settings s = new SaeTrainer.Settings();
@@ -79,7 +117,8 @@ final class SaeCommand implements Runnable {
                     s.lr = lr;
                     s.seed = seed;
                     s.deadAfterTokens = Math.min(1_000_000, Math.max(10_000, tokens / 10));
-                    ModelActivations acts = new ModelActivations(lm, hook, corpus, 65536, seed);
+                    ActivationSource acts = store != null ? ActivationStore.open(store, seed)
+                            : new ModelActivations(lm, hook, corpus, 65536, seed);
                     SaeTrainer trainer = new SaeTrainer(sae, s);
                     trainer.initialise(acts.next(8192));
                     long t0 = System.nanoTime();

@@ -30,6 +30,14 @@ class SaeCliTest {
         CliTest.Result e = CliTest.run("sae", "eval", "--sae", dir.toString(), "--model", "assets/organism", "--documents", "20");
         assertEquals(0, e.code(), e.err());
         assertTrue(e.out().contains("FVU") && e.out().contains("recovered"), e.out());
+        CliTest.Result h = CliTest.run("sae", "harvest", "--model", "assets/organism", "--hook", "blocks.1.hook_resid_post",
+                "--documents", "40", "--chunk-tokens", "3000", "--out", dir.resolve("store").toString());
+        assertEquals(0, h.code(), h.err());
+        CliTest.Result fromStore = CliTest.run("sae", "train", "--model", "assets/organism", "--hook", "blocks.1.hook_resid_post",
+                "--latents", "128", "--k", "8", "--tokens", "8192", "--store", dir.resolve("store").toString(), "--out",
+                dir.resolve("from-store").toString());
+        assertEquals(0, fromStore.code(), fromStore.err());
+        assertTrue(Files.exists(dir.resolve("from-store/cfg.json")));
         CliTest.Result bad = CliTest.run("sae", "train", "--model", "assets/organism", "--hook", "blocks.9.hook_resid_post",
                 "--out", dir.resolve("x").toString());
         assertEquals(2, bad.code());

@@ -1,0 +1,194 @@
+package dev.personascope.sae;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.personascope.model.LanguageModel;
+import dev.personascope.model.LlamaModel;
+import dev.personascope.model.TokenBatch;
+import dev.personascope.model.hooks.CaptureHook;
+import dev.personascope.model.hooks.HookPoint;
+import dev.personascope.model.hooks.Hooks;
+import dev.personascope.model.hooks.TokenScope;
+import dev.personascope.model.io.HostTensor;
+import dev.personascope.model.io.SafeTensors;
+import dev.personascope.util.AtomicFiles;
+import dev.personascope.util.ProgressBar;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Activations harvested to disk: {@code chunk-NNNNN.safetensors} files, each one tensor
+ * {@code activations} [n, d_in], and {@code store.json} (model, hook, d_in, chunks, tokens, and how many
+ * documents are done, so an interrupted harvest resumes). Memory is one chunk whatever the corpus size.
+ */
+public final class ActivationStore {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ActivationStore() {
+    }
+
+    /** Harvests {@code hook} over the corpus (resuming a partial store in {@code dir}); returns the token count. */
+    public static long harvest(LanguageModel lm, String hook, List<int[]> corpus, Path dir, int chunkTokens) {
+        HookPoint.validate(hook, lm.config().numLayers);
+        int d = lm.config().hiddenSize;
+        int chunks = 0;
+        int docsDone = 0;
+        long tokens = 0;
+        Path meta = dir.resolve("store.json");
+        if (Files.exists(meta)) {
+            JsonNode s = read(meta);
+            if (!s.path("hook").asText().equals(hook) || s.path("d_in").asInt() != d) {
+                throw new IllegalArgumentException(meta + ": a store of " + s.path("hook").asText() + " is already here");
+            }
+            chunks = s.path("chunks").asInt();
+            docsDone = s.path("documents").asInt();
+            tokens = s.path("tokens").asLong();
+        }
+        List<float[]> pending = new ArrayList<>();
+        int docsInPending = 0;
+        try (ProgressBar bar = new ProgressBar("harvest " + hook, corpus.size(), "docs")) {
+            bar.set(docsDone);
+            for (int start = docsDone; start < corpus.size(); start += 16) {
+                List<int[]> docs = corpus.subList(start, Math.min(corpus.size(), start + 16));
+                CaptureHook cap = new CaptureHook(TokenScope.ALL);
+                LlamaModel model = lm.model();
+                try (NDManager scope = model.manager().newSubManager()) {
+                    model.forward(scope, TokenBatch.rightPadded(docs, 0, null), null, new Hooks().add(hook, cap),
+                            LlamaModel.Logits.NONE);
+                }
+                java.util.Collections.addAll(pending, cap.all());
+                docsInPending += docs.size();
+                if (pending.size() >= chunkTokens || start + 16 >= corpus.size()) {
+                    writeChunk(dir, chunks++, pending, d);
+                    tokens += pending.size();
+                    docsDone += docsInPending;
+                    pending.clear();
+                    docsInPending = 0;
+                    writeMeta(meta, lm, hook, d, chunks, tokens, docsDone);
+                }
+                bar.set(start + docs.size());
+            }
+        }
+        return tokens;
+    }
+
+    private static void writeChunk(Path dir, int index, List<float[]> rows, int d) {
+        float[] flat = new float[rows.size() * d];
+        for (int i = 0; i < rows.size(); i++) {
+            System.arraycopy(rows.get(i), 0, flat, i * d, d);
+        }
+        SafeTensors.write(chunkPath(dir, index), List.of(new HostTensor("activations", new long[] {rows.size(), d}, flat)),
+                Map.of());
+    }
+
+    static Path chunkPath(Path dir, int index) {
+        return dir.resolve(String.format("chunk-%05d.safetensors", index));
+    }
+
+    private static void writeMeta(Path meta, LanguageModel lm, String hook, int d, int chunks, long tokens, int docs) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("model", String.valueOf(lm.source()));
+        o.put("hook", hook);
+        o.put("d_in", d);
+        o.put("chunks", chunks);
+        o.put("tokens", tokens);
+        o.put("documents", docs);
+        try {
+            AtomicFiles.writeString(meta, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static JsonNode read(Path meta) {
+        try {
+            return JSON.readTree(meta.toFile());
+        } catch (IOException e) {
+            throw new IllegalArgumentException(meta + ": not a readable store.json: " + dev.personascope.util.JsonErrors.brief(e));
+        }
+    }
+
+    /** The stored activations as a training source: chunks in a seeded random order, rows drawn at random. */
+    public static ActivationSource open(Path dir, long seed) {
+        Path meta = dir.resolve("store.json");
+        if (!Files.exists(meta)) {
+            throw new IllegalArgumentException(dir + ": no store.json (harvest activations first)");
+        }
+        JsonNode s = read(meta);
+        return new StoredActivations(dir, s.path("d_in").asInt(), s.path("chunks").asInt(), seed);
+    }
+
+    /** Reads one chunk at a time into memory and draws its rows in random order, cycling over chunks. */
+    private static final class StoredActivations implements ActivationSource {
+        private final Path dir;
+        private final int dIn;
+        private final int chunks;
+        private final java.util.Random random;
+        private final List<Integer> order = new ArrayList<>();
+        private float[] current = new float[0];
+        private int[] rowOrder = new int[0];
+        private int next;
+
+        StoredActivations(Path dir, int dIn, int chunks, long seed) {
+            if (chunks == 0) {
+                throw new IllegalArgumentException(dir + ": the store has no chunks");
+            }
+            this.dir = dir;
+            this.dIn = dIn;
+            this.chunks = chunks;
+            this.random = new java.util.Random(seed);
+        }
+
+        @Override
+        public int dIn() {
+            return dIn;
+        }
+
+        @Override
+        public float[] next(int n) {
+            float[] out = new float[n * dIn];
+            for (int i = 0; i < n; i++) {
+                if (next >= rowOrder.length) {
+                    loadNextChunk();
+                }
+                System.arraycopy(current, rowOrder[next++] * dIn, out, i * dIn, dIn);
+            }
+            return out;
+        }
+
+        private void loadNextChunk() {
+            if (order.isEmpty()) {
+                for (int c = 0; c < chunks; c++) {
+                    order.add(c);
+                }
+                java.util.Collections.shuffle(order, random);
+            }
+            Path file = chunkPath(dir, order.remove(order.size() - 1));
+            HostTensor t = SafeTensors.load(file).get("activations");
+            if (t == null || t.shape().length != 2 || t.shape()[1] != dIn) {
+                throw new IllegalArgumentException(file + ": expected tensor 'activations' [n, " + dIn + "]");
+            }
+            current = t.data();
+            int rows = (int) t.shape()[0];
+            rowOrder = new int[rows];
+            for (int i = 0; i < rows; i++) {
+                rowOrder[i] = i;
+            }
+            for (int i = rows - 1; i > 0; i--) { // Fisher-Yates
+                int j = random.nextInt(i + 1);
+                int tmp = rowOrder[i];
+                rowOrder[i] = rowOrder[j];
+                rowOrder[j] = tmp;
+            }
+            next = 0;
+        }
+    }
+}
