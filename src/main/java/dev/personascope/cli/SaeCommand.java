@@ -13,7 +13,7 @@ import dev.personascope.sae.SaeFolder;
 import dev.personascope.sae.SaeMetrics;
 import dev.personascope.sae.SaeTrainer;
 import dev.personascope.sae.TokenCorpus;
-import dev.personascope.sae.TopKSae;
+import dev.personascope.sae.SaeRegistry;
 import dev.personascope.util.AtomicFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -81,6 +81,12 @@ final class SaeCommand implements Runnable {
         @Option(names = "--k", defaultValue = "32")
         int k;
 
+        @Option(names = "--architecture", defaultValue = "topk", description = "topk, batchtopk (saved as jumprelu) or standard (ReLU + L1)")
+        String architecture;
+
+        @Option(names = "--l1", defaultValue = "5", description = "L1 coefficient for standard SAEs")
+        double l1;
+
         @Option(names = "--tokens", defaultValue = "2000000")
         long tokens;
 
@@ -107,11 +113,18 @@ final class SaeCommand implements Runnable {
                 c.dSae = latents;
                 c.k = k;
                 c.hookName = hook;
+                c.architecture = architecture;
+                if (architecture.equals("standard")) {
+                    c.extra.put("l1_coefficient", l1);
+                }
+                if (!List.of("topk", "batchtopk", "standard").contains(architecture)) {
+                    throw new IllegalArgumentException("--architecture must be topk, batchtopk or standard, got '" + architecture + "'");
+                }
                 c.modelName = modelOptions.modelPath().toAbsolutePath().normalize().getFileName().toString();
                 c.contextSize = 512;
                 List<int[]> corpus = store != null ? List.of() : TokenCorpus.load(data, lm, documents, 512, seed);
                 List<int[]> held = TokenCorpus.load(data, lm, 200, 512, seed + 1_000_003);
-                try (TopKSae sae = new TopKSae(c, lm.model().manager())) {
+                try (Sae sae = SaeRegistry.create(c, lm.model().manager())) {
                     SaeTrainer.Settings s = new SaeTrainer.Settings();
                     s.tokens = tokens;
                     s.lr = lr;
@@ -124,8 +137,9 @@ final class SaeCommand implements Runnable {
                     long t0 = System.nanoTime();
                     SaeTrainer.Result r = trainer.train(acts, true);
                     double secs = (System.nanoTime() - t0) / 1e9;
-                    SaeMetrics.Report m = SaeMetrics.evaluate(lm, sae, hook, held, 16);
-                    SaeFolder.write(sae, out, m.firingFraction());
+                    Sae saved = sae.forSaving();
+                    SaeMetrics.Report m = SaeMetrics.evaluate(lm, saved, hook, held, 16);
+                    SaeFolder.write(saved, out, m.firingFraction());
                     writeMetrics(out, m, s, data, secs, r);
                     System.out.printf("trained %d steps in %.0f s (%.0f tokens/s); held-out: %s%n", r.steps(), secs,
                             tokens / secs, m);

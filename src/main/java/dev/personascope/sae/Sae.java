@@ -61,6 +61,26 @@ public abstract class Sae implements AutoCloseable {
     /** Sparse latents [N, d_sae]. */
     public abstract NDArray encode(NDArray x);
 
+    /** The latents used in training, from pre-activations of a whole batch (BatchTopK differs from encode). */
+    public NDArray trainingLatents(NDArray pre) {
+        throw new UnsupportedOperationException(config.architecture + " SAEs are not trained here");
+    }
+
+    /** The sparsity penalty added to the reconstruction loss (L1 for ReLU SAEs; none for TopK kinds). */
+    public NDArray sparsityPenalty(NDArray z) {
+        return null;
+    }
+
+    /** Whether dead latents get the AuxK loss (TopK kinds). */
+    public boolean usesAuxK() {
+        return false;
+    }
+
+    /** The SAE to save after training (BatchTopK becomes JumpReLU); this one for the others. */
+    public Sae forSaving() {
+        return this;
+    }
+
     /** x̂ = z W_dec + b_dec, [N, d_in]. */
     public NDArray decode(NDArray z) {
         return z.matMul(wDec()).add(bDec());

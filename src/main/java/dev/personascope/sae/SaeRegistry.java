@@ -31,6 +31,9 @@ public final class SaeRegistry {
 
     static {
         register("topk", true, TopKSae::new);
+        register("batchtopk", true, BatchTopKSae::new);
+        register("standard", false, StandardSae::new);
+        register("jumprelu", false, JumpReluSae::new);
     }
 
     private SaeRegistry() {

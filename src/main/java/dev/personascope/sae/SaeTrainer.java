@@ -14,9 +14,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Trains a TopK SAE as Gao et al. (2024) do: decoder rows initialised as random unit vectors and the
+ * Trains an SAE (TopK, BatchTopK or standard ReLU + L1) as Gao et al. (2024) train TopK SAEs: decoder rows initialised as random unit vectors and the
  * encoder as their transpose, b_dec at the mean of a data sample, loss = ‖x − x̂‖² (summed over
- * dimensions, averaged over tokens) + α·AuxK, where AuxK reconstructs the residual x − x̂ from the
+ * dimensions, averaged over tokens) + the architecture's sparsity penalty (L1 for ReLU SAEs) + α·AuxK
+ * (TopK kinds), where AuxK reconstructs the residual x − x̂ from the
  * k_aux largest pre-activations of dead latents (no firing in the last {@code deadAfterTokens}
  * tokens). After each backward pass the gradient component parallel to each decoder row is removed,
  * and after each Adam step the rows are renormalised to unit norm. The learning rate warms up
@@ -39,11 +40,11 @@ public final class SaeTrainer {
     public record Result(int steps, double loss, double fvu, double deadFraction) {
     }
 
-    private final TopKSae sae;
+    private final Sae sae;
     private final Settings s;
     private final long[] tokensSinceFired;
 
-    public SaeTrainer(TopKSae sae, Settings settings) {
+    public SaeTrainer(Sae sae, Settings settings) {
         this.sae = sae;
         this.s = settings;
         this.tokensSinceFired = new long[sae.config().dSae];
@@ -88,13 +89,17 @@ public final class SaeTrainer {
                     NDArray mse;
                     try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
                         NDArray pre = sae.preActivations(x);
-                        NDArray z = TopKSae.topK(pre, c.k);
+                        NDArray z = sae.trainingLatents(pre);
                         NDArray xHat = sae.decode(z);
                         NDArray err = x.sub(xHat);
                         mse = err.square().sum(new int[] {1}).mean();
                         lossArray = mse;
                         fired = z.gt(0).sum(new int[] {0}); // tokens on which each latent fired
-                        NDArray dead = deadMask(scope);
+                        NDArray penalty = sae.sparsityPenalty(z);
+                        if (penalty != null) {
+                            lossArray = lossArray.add(penalty);
+                        }
+                        NDArray dead = sae.usesAuxK() ? deadMask(scope) : null;
                         if (dead != null) {
                             // AuxK: the dead latents' top-k_aux pre-activations reconstruct the residual
                             NDArray deadPre = pre.mul(dead).add(dead.sub(1f).mul(1e9f));
@@ -102,7 +107,7 @@ public final class SaeTrainer {
                             NDArray eHat = zAux.matMul(sae.wDec());
                             NDArray target = err.stopGradient();
                             NDArray aux = target.sub(eHat).square().sum(new int[] {1}).mean();
-                            lossArray = mse.add(aux.mul((float) s.auxAlpha));
+                            lossArray = lossArray.add(aux.mul((float) s.auxAlpha));
                         }
                         gc.backward(lossArray);
                     }

@@ -10,6 +10,14 @@ import ai.djl.nn.Activation;
  * largest pre-activations of each token kept and the rest zeroed. Registered as "topk".
  */
 public class TopKSae extends Sae {
+    /** For subclasses that allocate differently. */
+    protected TopKSae(SaeConfig config, NDManager parent, boolean allocate) {
+        super(config, parent);
+        if (allocate) {
+            allocate();
+        }
+    }
+
     public TopKSae(SaeConfig config, NDManager parent) {
         super(config, parent);
         allocate();
@@ -18,6 +26,16 @@ public class TopKSae extends Sae {
     @Override
     public NDArray encode(NDArray x) {
         return topK(preActivations(x), config.k);
+    }
+
+    @Override
+    public NDArray trainingLatents(NDArray pre) {
+        return topK(pre, config.k);
+    }
+
+    @Override
+    public boolean usesAuxK() {
+        return true;
     }
 
     /** Keeps the k largest entries of each row (then ReLU), zeroes the others; differentiable in the kept values. */
