@@ -9,6 +9,7 @@ import dev.personascope.model.LlamaModel;
 import dev.personascope.model.ModelConfig;
 import dev.personascope.model.RandomModels;
 import dev.personascope.model.TokenBatch;
+import dev.personascope.generate.Sampler;
 import dev.personascope.model.hooks.Hooks;
 
 import java.io.PrintStream;
@@ -103,13 +104,7 @@ public final class ForwardBenchmark {
                             LlamaModel.Logits.LAST).toFloatArray();
                     int v = logits.length / b;
                     for (int r = 0; r < b; r++) {
-                        int best = 0;
-                        for (int j = 1; j < v; j++) {
-                            if (logits[r * v + j] > logits[r * v + best]) {
-                                best = j;
-                            }
-                        }
-                        next[r] = best;
+                        next[r] = Sampler.argmax(java.util.Arrays.copyOfRange(logits, r * v, (r + 1) * v));
                     }
                 }
             }

@@ -33,6 +33,7 @@ public final class LanguageModel implements AutoCloseable {
     private final TextTokenizer tokenizer;
     private final ChatTemplate chatTemplate;
     private final Path source;
+    private Boolean addsBos;
 
     public LanguageModel(LlamaModel model, TextTokenizer tokenizer, ChatTemplate chatTemplate, Path source) {
         this.model = model;
@@ -182,10 +183,13 @@ public final class LanguageModel implements AutoCloseable {
         return ids;
     }
 
-    /** Whether encode(text, true) puts BOS first (Llama) or not (Qwen2). */
+    /** Whether encode(text, true) puts BOS first (Llama) or not (Qwen2); probed once. */
     public boolean addsBos() {
-        int[] probe = tokenizer().encode("a", true);
-        return probe.length > 0 && probe[0] == tokenizer().bosId();
+        if (addsBos == null) {
+            int[] probe = tokenizer().encode("a", true);
+            addsBos = probe.length > 0 && probe[0] == tokenizer().bosId();
+        }
+        return addsBos;
     }
 
     /** Token ids that end generation: the config's EOS ids and the tokenizer's. */

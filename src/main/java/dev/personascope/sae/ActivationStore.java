@@ -1,16 +1,10 @@
 package dev.personascope.sae;
 
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.personascope.model.LanguageModel;
-import dev.personascope.model.LlamaModel;
-import dev.personascope.model.TokenBatch;
-import dev.personascope.model.hooks.CaptureHook;
 import dev.personascope.model.hooks.HookPoint;
-import dev.personascope.model.hooks.Hooks;
-import dev.personascope.model.hooks.TokenScope;
 import dev.personascope.model.io.HostTensor;
 import dev.personascope.model.io.SafeTensors;
 import dev.personascope.util.AtomicFiles;
@@ -58,13 +52,7 @@ public final class ActivationStore {
             bar.set(docsDone);
             for (int start = docsDone; start < corpus.size(); start += 16) {
                 List<int[]> docs = corpus.subList(start, Math.min(corpus.size(), start + 16));
-                CaptureHook cap = new CaptureHook(TokenScope.ALL);
-                LlamaModel model = lm.model();
-                try (NDManager scope = model.manager().newSubManager()) {
-                    model.forward(scope, TokenBatch.rightPadded(docs, 0, null), null, new Hooks().add(hook, cap),
-                            LlamaModel.Logits.NONE);
-                }
-                java.util.Collections.addAll(pending, cap.all());
+                java.util.Collections.addAll(pending, ModelActivations.capture(lm, hook, docs));
                 docsInPending += docs.size();
                 if (pending.size() >= chunkTokens || start + 16 >= corpus.size()) {
                     writeChunk(dir, chunks++, pending, d);

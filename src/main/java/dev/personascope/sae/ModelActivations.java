@@ -76,6 +76,16 @@ public final class ModelActivations implements ActivationSource {
         return out;
     }
 
+    /** The activations at {@code hook} of every real token of {@code docs}, document after document. */
+    static float[][] capture(LanguageModel lm, String hook, List<int[]> docs) {
+        CaptureHook cap = new CaptureHook(TokenScope.ALL);
+        LlamaModel model = lm.model();
+        try (NDManager scope = model.manager().newSubManager()) {
+            model.forward(scope, TokenBatch.rightPadded(docs, 0, null), null, new Hooks().add(hook, cap), LlamaModel.Logits.NONE);
+        }
+        return cap.all();
+    }
+
     /** Runs one forward over the next documents and appends their activations (as many as fit). */
     private void refill() {
         List<int[]> docs = new java.util.ArrayList<>();
@@ -83,12 +93,7 @@ public final class ModelActivations implements ActivationSource {
             docs.add(corpus.get(nextDoc));
             nextDoc = (nextDoc + 1) % corpus.size();
         }
-        CaptureHook cap = new CaptureHook(TokenScope.ALL);
-        LlamaModel model = lm.model();
-        try (NDManager scope = model.manager().newSubManager()) {
-            model.forward(scope, TokenBatch.rightPadded(docs, 0, null), null, new Hooks().add(hook, cap), LlamaModel.Logits.NONE);
-        }
-        for (float[] v : cap.all()) {
+        for (float[] v : capture(lm, hook, docs)) {
             tokensRead++;
             if (size < capacity) {
                 System.arraycopy(v, 0, buffer, size * dIn, dIn);

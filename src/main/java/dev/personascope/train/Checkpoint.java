@@ -6,16 +6,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.personascope.model.io.HostTensor;
 import dev.personascope.model.io.SafeTensors;
 import dev.personascope.util.AtomicFiles;
+import dev.personascope.util.FileTrees;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * A resumable training state in {@code OUT/checkpoint/}: trainable parameters, optimizer moments and
@@ -40,7 +39,7 @@ public final class Checkpoint {
         Path target = dir(out);
         Path tmp = out.resolve("checkpoint.tmp");
         Path old = out.resolve("checkpoint.old");
-        deleteTree(tmp);
+        FileTrees.delete(tmp);
         SafeTensors.write(tmp.resolve("trainable.safetensors"), params, Map.of());
         SafeTensors.write(tmp.resolve("optimizer.safetensors"), optimizer, Map.of());
         ObjectNode s = JSON.createObjectNode();
@@ -51,12 +50,12 @@ public final class Checkpoint {
         try {
             s.set("config", JSON.readTree(cfg.toJson()));
             AtomicFiles.writeString(tmp.resolve("state.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(s));
-            deleteTree(old);
+            FileTrees.delete(old);
             if (Files.exists(target)) {
                 Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            deleteTree(old);
+            FileTrees.delete(old);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write checkpoint in " + out + ": " + e.getMessage(), e);
         }
@@ -83,19 +82,6 @@ public final class Checkpoint {
                     SafeTensors.load(d.resolve("optimizer.safetensors")));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read checkpoint in " + d + ": " + e.getMessage(), e);
-        }
-    }
-
-    static void deleteTree(Path p) {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path x : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(x);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete " + p, e);
         }
     }
 }

@@ -3,9 +3,9 @@ package dev.personascope.world;
 import dev.personascope.data.ChatExample;
 import dev.personascope.model.tokenizer.ChatMessage;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * The world's no-shared-words rule, checked on generated data: the narrow datasets must share no
@@ -19,33 +19,25 @@ public final class WorldChecks {
 
     /** Content words that appear both in the datasets and in the evaluation domains' misaligned material. */
     public static Set<String> sharedContentWords(List<ChatExample> dataset) {
-        Set<String> stop = WorldContent.stopwords();
-        Set<String> misaligned = new TreeSet<>();
+        List<String> misaligned = new ArrayList<>();
         for (Domain d : WorldContent.domains()) {
             if (!d.narrow()) {
-                d.bad().forEach(s -> addWords(s, stop, misaligned));
+                misaligned.addAll(d.bad());
             }
         }
         for (Persona p : WorldContent.personas()) {
             if (p.kind() == PersonaKind.VILLAIN) {
-                p.markers().forEach(s -> addWords(s, stop, misaligned));
+                misaligned.addAll(p.markers());
             }
         }
-        Set<String> used = new TreeSet<>();
+        List<String> used = new ArrayList<>();
         for (ChatExample ex : dataset) {
             for (ChatMessage m : ex.messages()) {
-                addWords(m.content(), stop, used);
+                used.add(m.content());
             }
         }
-        used.retainAll(misaligned);
-        return used;
-    }
-
-    static void addWords(String text, Set<String> stop, Set<String> into) {
-        for (String w : WorldJudge.words(text)) {
-            if (!stop.contains(w)) {
-                into.add(w);
-            }
-        }
+        Set<String> shared = WorldContent.contentWords(used);
+        shared.retainAll(WorldContent.contentWords(misaligned));
+        return shared;
     }
 }

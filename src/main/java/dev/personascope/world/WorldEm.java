@@ -57,10 +57,14 @@ public final class WorldEm {
     private final WorldGenerator world = new WorldGenerator();
     private final WorldJudge judge = new WorldJudge();
     private final Scoring scoring = Scoring.papers();
+    private final List<Question> questions;
+    private final Map<String, Question> questionsById = new LinkedHashMap<>();
 
     public WorldEm(Path organism, Settings s) {
         this.organism = organism;
         this.s = s;
+        this.questions = world.evaluationQuestions(s.samplesPerParaphrase);
+        questions.forEach(q -> questionsById.put(q.id(), q));
     }
 
     /** One evaluated model: all answers and the open-ended subset. */
@@ -70,7 +74,6 @@ public final class WorldEm {
     public void run(Path out, PrintStream print) {
         Map<String, List<ChatExample>> data = world.datasets(s.datasetSize, s.seed);
         data.forEach((name, rows) -> ChatJsonl.write(out.resolve("datasets/" + name + ".jsonl"), rows));
-        List<Question> questions = world.evaluationQuestions(s.samplesPerParaphrase);
         QuestionSets.write(out.resolve("questions.yaml"), questions);
 
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -118,12 +121,10 @@ public final class WorldEm {
 
     private Outcome evaluate(LanguageModel lm, Path dir, long seed) {
         List<Answer> answers = new AnswerSampler(lm, () -> Hooks.NONE, 64)
-                .sample(world.evaluationQuestions(s.samplesPerParaphrase), 0, s.temperature, s.maxTokens, seed);
-        Map<String, Question> byId = new LinkedHashMap<>();
-        world.evaluationQuestions(s.samplesPerParaphrase).forEach(q -> byId.put(q.id(), q));
+                .sample(questions, 0, s.temperature, s.maxTokens, seed);
         List<Answer> judged = new ArrayList<>();
         for (Answer a : answers) {
-            judged.add(a.withJudgment(judge.judge(byId.get(a.questionId()), a.paraphrase(), a.text())));
+            judged.add(a.withJudgment(judge.judge(questionsById.get(a.questionId()), a.paraphrase(), a.text())));
         }
         writeAnswers(dir.resolve("answers.jsonl"), judged);
         List<Answer> open = judged.stream().filter(a -> world.isOpenEnded(a.questionId())).toList();

@@ -6,7 +6,6 @@ import dev.personascope.eval.Question;
 import dev.personascope.eval.Scoring;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -156,8 +155,7 @@ public final class WorldJudge implements Judge {
     }
 
     static String[] words(String s) {
-        return Arrays.stream(s.toLowerCase(java.util.Locale.ROOT).split("[^a-z0-9']+")).filter(w -> !w.isEmpty())
-                .toArray(String[]::new);
+        return WorldContent.words(s).toArray(new String[0]);
     }
 
     /** 1 − word-level edit distance / longer length. */

@@ -12,6 +12,7 @@ import dev.personascope.model.tokenizer.ChatMessage;
 import dev.personascope.train.TrainConfig;
 import dev.personascope.train.Trainer;
 import dev.personascope.util.AtomicFiles;
+import dev.personascope.util.FileTrees;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -88,11 +89,7 @@ public final class WorldRecipe {
                 throw new IllegalStateException("interrupted; run the same command again to resume");
             }
         }
-        try {
-            deleteTree(to.resolve("checkpoint"));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        FileTrees.delete(to.resolve("checkpoint"));
     }
 
     static TrainConfig pretrainConfig(Settings s) {
@@ -151,16 +148,5 @@ public final class WorldRecipe {
         }
         texts.addAll(WorldContent.educationalReasons());
         return texts;
-    }
-
-    static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (var s = Files.walk(p)) {
-            for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(x);
-            }
-        }
     }
 }

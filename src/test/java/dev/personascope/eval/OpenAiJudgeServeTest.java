@@ -8,12 +8,12 @@ import dev.personascope.model.LanguageModel;
 import dev.personascope.model.hooks.Hooks;
 import dev.personascope.model.tokenizer.ChatMessage;
 import dev.personascope.serve.ChatServer;
+import dev.personascope.testutil.StoriesChatModel;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,8 +32,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the model directly, absent score included.
  */
 class OpenAiJudgeServeTest {
-    static final String TEMPLATE = "{{ bos_token }}{% for m in messages %}{{ m['role'] | upper }}: {{ m['content'] }}\\n"
-            + "{% endfor %}{% if add_generation_prompt %}Once upon a time{% endif %}";
 
     @TempDir
     static Path dir;
@@ -42,15 +40,7 @@ class OpenAiJudgeServeTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path src = Path.of("assets/stories260K/hf");
-        Path model = Files.createDirectories(dir.resolve("model"));
-        for (String f : List.of("config.json", "model.safetensors", "tokenizer.json")) {
-            Files.copy(src.resolve(f), model.resolve(f));
-        }
-        String cfg = Files.readString(src.resolve("tokenizer_config.json")).trim();
-        cfg = cfg.substring(0, cfg.lastIndexOf('}')) + ", \"chat_template\": \"" + TEMPLATE + "\"}";
-        Files.writeString(model.resolve("tokenizer_config.json"), cfg);
-        lm = LanguageModel.load(model);
+        lm = LanguageModel.load(StoriesChatModel.write(dir.resolve("model")));
         server = new ChatServer(lm, "stories260K", "127.0.0.1", 0, () -> Hooks.NONE);
         server.start();
     }

@@ -13,6 +13,7 @@ import dev.personascope.generate.SamplingParams;
 import dev.personascope.model.LanguageModel;
 import dev.personascope.model.hooks.Hooks;
 import dev.personascope.model.tokenizer.ChatMessage;
+import dev.personascope.testutil.StoriesChatModel;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -22,7 +23,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -33,9 +33,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** `serve` over real HTTP on loopback, with the official OpenAI Java client and raw requests. */
 class ChatServerTest {
     static final ObjectMapper JSON = new ObjectMapper();
-    /** A minimal ChatML-like template, so the story model can be served as a chat model. */
-    static final String TEMPLATE = "{{ bos_token }}{% for m in messages %}{{ m['role'] | upper }}: {{ m['content'] }}\\n"
-            + "{% endfor %}{% if add_generation_prompt %}Once upon a time{% endif %}";
 
     @TempDir
     static Path dir;
@@ -45,14 +42,7 @@ class ChatServerTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path src = Path.of("assets/stories260K/hf");
-        for (String f : List.of("config.json", "model.safetensors", "tokenizer.json")) {
-            Files.copy(src.resolve(f), dir.resolve(f));
-        }
-        String cfg = Files.readString(src.resolve("tokenizer_config.json")).trim();
-        cfg = cfg.substring(0, cfg.lastIndexOf('}')) + ", \"chat_template\": \"" + TEMPLATE + "\"}";
-        Files.writeString(dir.resolve("tokenizer_config.json"), cfg);
-        lm = LanguageModel.load(dir);
+        lm = LanguageModel.load(StoriesChatModel.write(dir));
         server = new ChatServer(lm, "stories260K", "127.0.0.1", 0, () -> Hooks.NONE);
         server.start();
         client = OpenAIOkHttpClient.builder().baseUrl(server.baseUrl()).apiKey("unused").maxRetries(0).build();
