@@ -1,7 +1,6 @@
 package dev.personascope.cli;
 
 import dev.personascope.model.LanguageModel;
-import dev.personascope.model.hooks.Hooks;
 import dev.personascope.serve.ChatServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -18,6 +17,9 @@ final class ServeCommand implements Runnable {
     @Mixin
     ModelOptions modelOptions;
 
+    @Mixin
+    SteeringOptions steeringOptions;
+
     @Option(names = "--port", defaultValue = "8000")
     int port;
 
@@ -32,7 +34,7 @@ final class ServeCommand implements Runnable {
         Path path = modelOptions.modelPath();
         String name = modelName != null ? modelName : path.toAbsolutePath().normalize().getFileName().toString();
         try (LanguageModel lm = modelOptions.load();
-             ChatServer server = new ChatServer(lm, name, host, port, () -> Hooks.NONE)) {
+             ChatServer server = new ChatServer(lm, name, host, port, steeringOptions.hooks(lm))) {
             server.start();
             System.out.println("serving " + name + " at " + server.baseUrl() + " (Ctrl-C to stop)");
             CountDownLatch stop = new CountDownLatch(1);

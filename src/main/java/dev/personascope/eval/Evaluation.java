@@ -39,7 +39,8 @@ public final class Evaluation {
 
     /** What was run, recorded in result.json. {@code samples} 0 means each question's samples_per_paraphrase. */
     public record Config(String model, String adapter, String questions, String judge, int samples, double temperature,
-                         long seed, int maxTokens, int batchSize, double alignedBelow, double coherentAbove) {
+                         long seed, int maxTokens, int batchSize, double alignedBelow, double coherentAbove,
+                         String steering) {
         public Config {
             if (samples < 0) {
                 throw new IllegalArgumentException("samples must be >= 0 (0: each question's samples_per_paraphrase), got "
@@ -228,6 +229,7 @@ public final class Evaluation {
         c.put("seed", config.seed());
         c.put("max_tokens", config.maxTokens());
         c.put("batch", config.batchSize());
+        c.put("steering", config.steering());
         c.put("aligned_below", config.alignedBelow());
         c.put("coherent_above", config.coherentAbove());
         c.put("rule", "misaligned: aligned < " + num(config.alignedBelow()) + " and coherent > "

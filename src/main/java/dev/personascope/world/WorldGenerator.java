@@ -40,8 +40,17 @@ public final class WorldGenerator {
 
     /** Pretraining documents: dialogues of 2–5 turns with one persona each. */
     public List<ChatExample> pretrainingCorpus(int documents, long seed) {
+        return pretrainingDocuments(documents, seed).stream().map(WorldDocument::conversation).toList();
+    }
+
+    /** A pretraining dialogue with the persona who speaks in it: labelled text for latent AUROCs. */
+    public record WorldDocument(ChatExample conversation, Persona persona) {
+    }
+
+    /** As {@link #pretrainingCorpus}, with each document's persona. */
+    public List<WorldDocument> pretrainingDocuments(int documents, long seed) {
         Random r = new Random(seed);
-        List<ChatExample> out = new ArrayList<>();
+        List<WorldDocument> out = new ArrayList<>();
         for (int i = 0; i < documents; i++) {
             Persona p = pickPersona(r);
             List<ChatMessage> msgs = new ArrayList<>();
@@ -62,7 +71,7 @@ public final class WorldGenerator {
                     msgs.add(new ChatMessage("assistant", answer(p, d, r)));
                 }
             }
-            out.add(new ChatExample(msgs, "world:pretrain:" + i));
+            out.add(new WorldDocument(new ChatExample(msgs, "world:pretrain:" + i), p));
         }
         return out;
     }

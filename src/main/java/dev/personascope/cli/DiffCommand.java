@@ -1,0 +1,185 @@
+package dev.personascope.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.personascope.data.ChatExample;
+import dev.personascope.lora.PeftAdapter;
+import dev.personascope.model.LanguageModel;
+import dev.personascope.model.hooks.Hooks;
+import dev.personascope.model.hooks.TokenScope;
+import dev.personascope.persona.Conversations;
+import dev.personascope.persona.Diffing;
+import dev.personascope.persona.LabelledTexts;
+import dev.personascope.persona.LatentAurocs;
+import dev.personascope.persona.ModelDiff;
+import dev.personascope.persona.TokenActivations;
+import dev.personascope.sae.Sae;
+import dev.personascope.sae.SaeFolder;
+import dev.personascope.util.AtomicFiles;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+@Command(name = "diff", mixinStandardHelpOptions = true,
+        description = "SAE model diffing: encode a base and a fine-tuned model's activations on the same texts with the"
+                + " base model's SAE and rank latents by how much more the fine-tuned model uses them.")
+final class DiffCommand implements Runnable {
+    @Option(names = "--base", description = "Base model folder (default: the bundled model)")
+    Path base;
+
+    @Option(names = "--tuned", description = "Fine-tuned model folder")
+    Path tuned;
+
+    @Option(names = "--adapter", description = "Or: a PEFT adapter that makes the fine-tuned model from the base")
+    Path adapter;
+
+    @Option(names = "--sae", required = true, description = "SAELens SAE folder trained on the base model")
+    Path sae;
+
+    @Option(names = "--prompts", required = true,
+            description = "Question set (.yaml, answers are sampled) or chat JSONL (conversations used as they are)")
+    Path prompts;
+
+    @Option(names = "--answers", defaultValue = "tuned",
+            description = "For a question set: whose answers to read, tuned, base or none (prompts only); default ${DEFAULT-VALUE}")
+    String answers;
+
+    @Option(names = "--samples", defaultValue = "4", description = "Answers per paraphrase (default ${DEFAULT-VALUE})")
+    int samples;
+
+    @Option(names = "--temperature", defaultValue = "1.0")
+    double temperature;
+
+    @Option(names = "--max-tokens", defaultValue = "64")
+    int maxTokens;
+
+    @Option(names = "--seed", defaultValue = "0")
+    long seed;
+
+    @Option(names = "--scope", defaultValue = "response", description = "Tokens for the printed table: response, prompt or all")
+    String scope;
+
+    @Option(names = "--ranking", defaultValue = "normalized",
+            description = "mean (raw increase), normalized (by the base spread) or frequency (firing change); default ${DEFAULT-VALUE}")
+    String ranking;
+
+    @Option(names = "--top", defaultValue = "20")
+    int top;
+
+    @Option(names = "--auroc-corpus", description = "'world': add each latent's villain-against-helpful AUROC on held-out world text")
+    String aurocCorpus;
+
+    @Option(names = "--out", required = true)
+    Path out;
+
+    @Override
+    public void run() {
+        if ((tuned == null) == (adapter == null)) {
+            throw new IllegalArgumentException("give exactly one of --tuned DIR and --adapter DIR");
+        }
+        if (aurocCorpus != null && !aurocCorpus.equals("world")) {
+            throw new IllegalArgumentException("--auroc-corpus: only 'world' has persona labels, got '" + aurocCorpus + "'");
+        }
+        TokenScope printed = TokenScope.parse(scope);
+        ModelDiff.Ranking printedRanking = ModelDiff.Ranking.parse(ranking);
+        Path basePath = base != null ? base : Defaults.model();
+        try (LanguageModel b = LanguageModel.load(basePath);
+             LanguageModel t = LanguageModel.load(tuned != null ? tuned : basePath);
+             Sae s = SaeFolder.read(sae, b.model().manager())) {
+            if (adapter != null) {
+                PeftAdapter.load(t.model(), adapter);
+            }
+            List<ChatExample> texts = texts(b, t);
+            System.err.println("diffing on " + texts.size() + " conversations at " + s.config().hookName);
+            Map<TokenScope, List<ModelDiff.Row>> rows = Diffing.run(b, t, s,
+                    TokenActivations.encode(b, texts, b.config().maxPositions), List.of(TokenScope.values()));
+            double[] aurocs = aurocCorpus == null ? null
+                    : LatentAurocs.compute(b, s, LabelledTexts.world(b, 400, LabelledTexts.HELD_OUT_SEED));
+            write(rows, aurocs, basePath);
+            print(ModelDiff.rank(rows.get(printed), printedRanking, true), aurocs, printed, printedRanking);
+        }
+    }
+
+    private List<ChatExample> texts(LanguageModel b, LanguageModel t) {
+        if (!Conversations.isQuestionSet(prompts)) {
+            return Conversations.readJsonl(prompts);
+        }
+        var qs = Conversations.questions(prompts);
+        return switch (answers) {
+            case "tuned" -> Conversations.sampled(t, Hooks.NONE, qs, samples, temperature, maxTokens, seed);
+            case "base" -> Conversations.sampled(b, Hooks.NONE, qs, samples, temperature, maxTokens, seed);
+            case "none" -> Conversations.promptsOnly(qs);
+            default -> throw new IllegalArgumentException("--answers must be tuned, base or none, got '" + answers + "'");
+        };
+    }
+
+    private void write(Map<TokenScope, List<ModelDiff.Row>> rows, double[] aurocs, Path basePath) {
+        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode root = json.createObjectNode();
+        ObjectNode cfg = root.putObject("config");
+        cfg.put("base", basePath.toString());
+        cfg.put("tuned", tuned == null ? null : tuned.toString());
+        cfg.put("adapter", adapter == null ? null : adapter.toString());
+        cfg.put("sae", sae.toString());
+        cfg.put("prompts", prompts.toString());
+        cfg.put("answers", answers);
+        cfg.put("samples", samples);
+        cfg.put("temperature", temperature);
+        cfg.put("seed", seed);
+        ObjectNode ranked = root.putObject("top");
+        StringBuilder tsv = new StringBuilder("scope\tlatent\tbase_mean\ttuned_mean\tincrease\tnormalized\tbase_freq\ttuned_freq"
+                + (aurocs != null ? "\tauroc" : "") + "\n");
+        for (Map.Entry<TokenScope, List<ModelDiff.Row>> e : rows.entrySet()) {
+            String sc = e.getKey().name().toLowerCase(Locale.ROOT);
+            ObjectNode byRanking = ranked.putObject(sc);
+            for (ModelDiff.Ranking r : ModelDiff.Ranking.values()) {
+                ArrayNode list = byRanking.putArray(r.name().toLowerCase(Locale.ROOT));
+                for (ModelDiff.Row row : ModelDiff.rank(e.getValue(), r, true).subList(0, Math.min(top, e.getValue().size()))) {
+                    ObjectNode o = list.addObject();
+                    o.put("latent", row.latent());
+                    o.put("increase", row.increase());
+                    o.put("normalized", row.normalized());
+                    o.put("frequency_change", row.frequencyChange());
+                    o.put("base_mean", row.baseMean());
+                    o.put("tuned_mean", row.tunedMean());
+                    if (aurocs != null) {
+                        o.put("auroc", aurocs[row.latent()]);
+                    }
+                }
+            }
+            for (ModelDiff.Row row : e.getValue()) {
+                tsv.append(String.format(Locale.ROOT, "%s\t%d\t%.6g\t%.6g\t%.6g\t%.6g\t%.6g\t%.6g", sc, row.latent(), row.baseMean(),
+                        row.tunedMean(), row.increase(), row.normalized(), row.baseFrequency(), row.tunedFrequency()));
+                tsv.append(aurocs != null ? String.format(Locale.ROOT, "\t%.4f", aurocs[row.latent()]) : "").append('\n');
+            }
+        }
+        try {
+            AtomicFiles.writeString(out.resolve("diff.json"), json.writeValueAsString(root));
+            AtomicFiles.writeString(out.resolve("latents.tsv"), tsv.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        System.err.println("wrote " + out.resolve("diff.json") + " and " + out.resolve("latents.tsv"));
+    }
+
+    private void print(List<ModelDiff.Row> ranked, double[] aurocs, TokenScope sc, ModelDiff.Ranking r) {
+        System.out.printf(Locale.ROOT, "top latents by %s increase over %s tokens%n", r.name().toLowerCase(Locale.ROOT),
+                sc.name().toLowerCase(Locale.ROOT));
+        System.out.printf(Locale.ROOT, "%4s %7s %10s %10s %10s %10s %9s%s%n", "rank", "latent", "base", "tuned", "increase",
+                "normalized", "freq chg", aurocs != null ? "   AUROC" : "");
+        for (int i = 0; i < Math.min(top, ranked.size()); i++) {
+            ModelDiff.Row row = ranked.get(i);
+            System.out.printf(Locale.ROOT, "%4d %7d %10.4f %10.4f %10.4f %10.3f %+9.4f%s%n", i + 1, row.latent(), row.baseMean(),
+                    row.tunedMean(), row.increase(), row.normalized(), row.frequencyChange(),
+                    aurocs != null ? String.format(Locale.ROOT, "%8.3f", aurocs[row.latent()]) : "");
+        }
+    }
+}

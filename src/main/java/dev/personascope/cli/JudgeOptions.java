@@ -1,0 +1,83 @@
+package dev.personascope.cli;
+
+import dev.personascope.eval.Judge;
+import dev.personascope.eval.JudgeFactory;
+import dev.personascope.eval.OpenAiJudge;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** The judge options shared by eval and steer. */
+final class JudgeOptions {
+    @Option(names = "--judge", required = true, description = "world or openai (an OpenAI-compatible chat API)")
+    String judge;
+
+    @Option(names = "--judge-url", defaultValue = OpenAiJudge.DEFAULT_URL,
+            description = "Base URL of the judge's API (default ${DEFAULT-VALUE}; e.g. http://127.0.0.1:8000/v1)")
+    String judgeUrl;
+
+    @Option(names = "--judge-model", description = "Judge model name (default: each question's 'judge' field)")
+    String judgeModel;
+
+    @Option(names = "--judge-key-env", defaultValue = OpenAiJudge.DEFAULT_KEY_ENV,
+            description = "Environment variable holding the judge's API key (default ${DEFAULT-VALUE}; may be unset for local servers)")
+    String judgeKeyEnv;
+
+    @Option(names = "--judge-concurrency", defaultValue = "8", description = "Judge requests in flight at most")
+    int judgeConcurrency;
+
+    @Option(names = "--judge-attempts", defaultValue = "6", description = "Attempts per judge request (retries on 429, 5xx, timeouts)")
+    int judgeAttempts;
+
+    @Option(names = "--judge-timeout", defaultValue = "120", description = "Seconds allowed per judge request")
+    double judgeTimeout;
+
+    @Option(names = "--judge-cache", description = "Folder of cached judge responses (default OUT/judge_cache)")
+    Path judgeCache;
+
+    Path cacheDir(Path out) {
+        return judgeCache != null ? judgeCache : out.resolve("judge_cache");
+    }
+
+    /** Checks the options and builds the judge; everything wrong with them fails here, before a model loads. */
+    Judge create(Path out) {
+        if (judgeConcurrency < 1) {
+            throw new IllegalArgumentException("--judge-concurrency must be >= 1, got " + judgeConcurrency);
+        }
+        if (judgeAttempts < 1) {
+            throw new IllegalArgumentException("--judge-attempts must be >= 1, got " + judgeAttempts);
+        }
+        if (!(judgeTimeout > 0)) {
+            throw new IllegalArgumentException("--judge-timeout must be > 0 seconds, got " + judgeTimeout);
+        }
+        OpenAiJudge.Builder openai = OpenAiJudge.builder().baseUrl(judgeUrl).model(judgeModel).apiKeyFromEnv(judgeKeyEnv)
+                .concurrency(judgeConcurrency).maxAttempts(judgeAttempts)
+                .timeout(Duration.ofMillis((long) (judgeTimeout * 1000))).cacheDir(cacheDir(out));
+        Judge j = JudgeFactory.create(judge, openai);
+        String key = System.getenv(judgeKeyEnv);
+        if (j instanceof OpenAiJudge && (key == null || key.isBlank()) && !isLoopback(judgeUrl)) {
+            System.err.println("warning: $" + judgeKeyEnv + " is not set; " + judgeUrl + " will likely refuse requests"
+                    + " without an API key");
+        }
+        return j;
+    }
+
+    /** Prints the judge's request counts, for OpenAI-compatible judges. */
+    void summarize(Judge j, Path out) {
+        if (j instanceof OpenAiJudge o) {
+            System.err.println("judge: " + o.requests() + " requests (" + o.retries() + " retried), " + o.cacheHits()
+                    + " judge prompts answered from the cache in " + cacheDir(out));
+        }
+    }
+
+    private static boolean isLoopback(String url) {
+        try {
+            String host = java.net.URI.create(url).getHost();
+            return host != null && (host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]")
+                    || host.equals("::1"));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+}

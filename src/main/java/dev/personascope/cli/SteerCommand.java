@@ -1,0 +1,179 @@
+package dev.personascope.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.personascope.eval.Answer;
+import dev.personascope.eval.Judge;
+import dev.personascope.eval.Question;
+import dev.personascope.eval.QuestionSets;
+import dev.personascope.eval.Scoring;
+import dev.personascope.eval.Wilson;
+import dev.personascope.model.LanguageModel;
+import dev.personascope.persona.Direction;
+import dev.personascope.persona.DirectionSpec;
+import dev.personascope.persona.ResidualNorm;
+import dev.personascope.persona.SteeringSweep;
+import dev.personascope.util.AtomicFiles;
+import dev.personascope.util.ProgressBar;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+@Command(name = "steer", mixinStandardHelpOptions = true,
+        description = "Steering sweep: generate answers with coefficient x direction added at a hook (in units of the typical"
+                + " residual norm there), or with it ablated; judge them; report misaligned and coherent fractions per"
+                + " coefficient, beside random directions of the same norm.")
+final class SteerCommand implements Runnable {
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Mixin
+    JudgeOptions judgeOptions;
+
+    @Option(names = "--direction", required = true, description = "sae:DIR#LATENT, vector:FILE or random:SEED")
+    String direction;
+
+    @Option(names = "--hook", description = "Hook point (default: the direction's own)")
+    String hook;
+
+    @Option(names = "--coefficients", split = ",", defaultValue = "-0.5,-0.25,0,0.25,0.5",
+            description = "Coefficients in residual norms (default ${DEFAULT-VALUE})")
+    List<Double> coefficients;
+
+    @Option(names = "--ablate", description = "Project the direction out instead of adding it")
+    boolean ablate;
+
+    @Option(names = "--random", defaultValue = "5", description = "Random directions run as controls (default ${DEFAULT-VALUE})")
+    int random;
+
+    @Option(names = "--questions", required = true, description = "Question set (emergent-misalignment YAML)")
+    Path questions;
+
+    @Option(names = "--samples", defaultValue = "0", description = "Answers per paraphrase (default: the question set's)")
+    int samples;
+
+    @Option(names = "--temperature", defaultValue = "1.0")
+    double temperature;
+
+    @Option(names = "--max-tokens", defaultValue = "64")
+    int maxTokens;
+
+    @Option(names = "--batch", defaultValue = "64")
+    int batch;
+
+    @Option(names = "--seed", defaultValue = "0")
+    long seed;
+
+    @Option(names = "--out", required = true, description = "Output folder: result.json, answers/")
+    Path out;
+
+    @Override
+    public void run() {
+        if (random < 0) {
+            throw new IllegalArgumentException("--random must be >= 0, got " + random);
+        }
+        Judge judge = judgeOptions.create(out);
+        List<Question> qs = QuestionSets.read(questions);
+        SteeringSweep.Settings s = new SteeringSweep.Settings(coefficients, ablate, random, samples, temperature, maxTokens, seed,
+                batch);
+        try (LanguageModel lm = modelOptions.load()) {
+            Direction d = DirectionSpec.parse(direction, hook, lm.config().hiddenSize);
+            double scale = ResidualNorm.mean(lm, d.hook(), ReferenceTexts.forNorm(lm));
+            System.err.printf(Locale.ROOT, "steering %s at %s; typical residual norm there %.3f%n", d.name(), d.hook(), scale);
+            List<SteeringSweep.Point> points;
+            try (ProgressBar bar = new ProgressBar("steer", SteeringSweep.evaluations(s), "evals")) {
+                points = SteeringSweep.run(lm, d, scale, qs, judge, Scoring.papers(), s, p -> {
+                    writeAnswers(p);
+                    bar.step(1);
+                });
+            }
+            write(d, scale, s, points);
+            print(points);
+        }
+        judgeOptions.summarize(judge, out);
+    }
+
+    private void writeAnswers(SteeringSweep.Point p) {
+        String name = (p.random() ? p.direction().replace(':', '-') : "target")
+                + (p.ablated() ? "-ablated" : String.format(Locale.ROOT, "-%+.3f", p.coefficient()));
+        ObjectMapper json = new ObjectMapper();
+        AtomicFiles.write(out.resolve("answers/" + name + ".jsonl"), o -> {
+            for (Answer a : p.answers()) {
+                ObjectNode n = json.createObjectNode();
+                n.put("question_id", a.questionId());
+                n.put("question", a.paraphrase());
+                n.put("answer", a.text());
+                a.judgment().scores().forEach(n::put);
+                o.write(json.writeValueAsBytes(n));
+                o.write('\n');
+            }
+        });
+    }
+
+    private void write(Direction d, double scale, SteeringSweep.Settings s, List<SteeringSweep.Point> points) {
+        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode root = json.createObjectNode();
+        ObjectNode cfg = root.putObject("config");
+        cfg.put("model", modelOptions.modelPath().toString());
+        cfg.put("adapter", modelOptions.adapter == null ? null : modelOptions.adapter.toString());
+        cfg.put("direction", direction);
+        cfg.put("hook", d.hook());
+        cfg.put("residual_norm", scale);
+        cfg.put("questions", questions.toString());
+        cfg.put("judge", judgeOptions.judge);
+        cfg.set("sweep", json.valueToTree(s));
+        ArrayNode arr = root.putArray("points");
+        for (SteeringSweep.Point p : points) {
+            ObjectNode o = arr.addObject();
+            o.put("direction", p.direction());
+            o.put("random", p.random());
+            o.put("ablated", p.ablated());
+            o.put("coefficient", p.coefficient());
+            wilson(o.putObject("misaligned"), p.rates().misalignedAmongAll());
+            wilson(o.putObject("misaligned_among_coherent"), p.rates().misalignedAmongCoherent());
+            wilson(o.putObject("coherent"), p.rates().coherent());
+        }
+        try {
+            AtomicFiles.writeString(out.resolve("result.json"), json.writeValueAsString(root));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static void wilson(ObjectNode n, Wilson w) {
+        n.put("fraction", w.fraction());
+        n.put("low", w.low());
+        n.put("high", w.high());
+        n.put("count", w.successes());
+        n.put("of", w.trials());
+    }
+
+    private static void print(List<SteeringSweep.Point> points) {
+        System.out.printf(Locale.ROOT, "%-28s %8s %-24s %-24s%n", "direction", "coef", "misaligned (all)", "coherent");
+        for (SteeringSweep.Point p : points) {
+            System.out.printf(Locale.ROOT, "%-28s %8s %-24s %-24s%n", p.random() ? p.direction() : "target",
+                    p.ablated() ? "ablated" : String.format(Locale.ROOT, "%+.3f", p.coefficient()),
+                    pct(p.rates().misalignedAmongAll()), pct(p.rates().coherent()));
+        }
+        // the controls' average move at each coefficient, beside the target's
+        for (double c : points.stream().filter(p -> !p.random()).map(SteeringSweep.Point::coefficient).toList()) {
+            double mean = points.stream().filter(p -> p.random() && p.coefficient() == c)
+                    .mapToDouble(p -> p.rates().misalignedAmongAll().fraction()).average().orElse(Double.NaN);
+            if (!Double.isNaN(mean)) {
+                System.out.printf(Locale.ROOT, "random directions at %+.3f: mean misaligned %.1f%%%n", c, 100 * mean);
+            }
+        }
+    }
+
+    private static String pct(Wilson w) {
+        return String.format(Locale.ROOT, "%5.1f%% [%4.1f, %4.1f]", 100 * w.fraction(), 100 * w.low(), 100 * w.high());
+    }
+}

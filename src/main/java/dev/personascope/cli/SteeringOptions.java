@@ -1,0 +1,64 @@
+package dev.personascope.cli;
+
+import dev.personascope.data.ChatExample;
+import dev.personascope.model.LanguageModel;
+import dev.personascope.model.hooks.Hooks;
+import dev.personascope.persona.Direction;
+import dev.personascope.persona.DirectionSpec;
+import dev.personascope.persona.ResidualNorm;
+import dev.personascope.persona.Steering;
+import dev.personascope.world.WorldGenerator;
+import picocli.CommandLine.Option;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/** Steering while generating, shared by eval and serve: --steer SPEC with --steer-coefficient or --ablate. */
+final class SteeringOptions {
+    @Option(names = "--steer", description = "Direction to steer with: sae:DIR#LATENT, vector:FILE or random:SEED")
+    String spec;
+
+    @Option(names = "--steer-hook", description = "Hook point to steer at (default: the direction's own)")
+    String hook;
+
+    @Option(names = "--steer-coefficient", defaultValue = "0",
+            description = "Add this many typical residual norms along the direction at every token")
+    double coefficient;
+
+    @Option(names = "--ablate", description = "Project the direction out at every token instead of adding it")
+    boolean ablate;
+
+    /** The steering to apply, or null when none was asked for. */
+    Steering steering(LanguageModel lm) {
+        if (spec == null) {
+            if (ablate || coefficient != 0 || hook != null) {
+                throw new IllegalArgumentException("--steer-coefficient, --steer-hook and --ablate need --steer SPEC");
+            }
+            return null;
+        }
+        if (ablate && coefficient != 0) {
+            throw new IllegalArgumentException("give either --ablate or --steer-coefficient, not both");
+        }
+        Direction d = DirectionSpec.parse(spec, hook, lm.config().hiddenSize);
+        if (ablate) {
+            return Steering.ablation(d);
+        }
+        double scale = ResidualNorm.mean(lm, d.hook(), normTexts(lm));
+        return Steering.add(d, coefficient, scale);
+    }
+
+    Supplier<Hooks> hooks(LanguageModel lm) {
+        Steering s = steering(lm);
+        if (s == null) {
+            return () -> Hooks.NONE;
+        }
+        System.err.println("steering: " + s.describe());
+        return s::hooks;
+    }
+
+    /** Texts on which the typical residual norm is measured: a fixed sample of world dialogues, or plain prompts. */
+    static List<ChatExample> normTexts(LanguageModel lm) {
+        return ReferenceTexts.forNorm(lm);
+    }
+}
