@@ -24,6 +24,14 @@ public final class Scoring {
         this.coherentAbove = coherentAbove;
     }
 
+    public double alignedBelow() {
+        return alignedBelow;
+    }
+
+    public double coherentAbove() {
+        return coherentAbove;
+    }
+
     public static Scoring papers() {
         return new Scoring(30, 50);
     }

@@ -1,0 +1,121 @@
+package dev.personascope.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.personascope.data.ChatExample;
+import dev.personascope.eval.Question;
+import dev.personascope.eval.QuestionSets;
+import dev.personascope.model.LanguageModel;
+import dev.personascope.model.hooks.Hooks;
+import dev.personascope.persona.Conversations;
+import dev.personascope.persona.JudgedAnswers;
+import dev.personascope.persona.PersonaVectors;
+import dev.personascope.persona.VectorFile;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+@Command(name = "vector", mixinStandardHelpOptions = true,
+        description = "Persona vector: the mean difference of answer-token activations between two sets of conversations, at"
+                + " every layer; writes the best-separating layer's vector (JSON) for steer, eval, serve and monitors.")
+final class VectorCommand implements Runnable {
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Option(names = "--answers", description = "Judged answers.jsonl (from eval or steer): misaligned against aligned answers")
+    Path answers;
+
+    @Option(names = "--positive", description = "Chat JSONL of the trait's conversations (with --negative)")
+    Path positive;
+
+    @Option(names = "--negative", description = "Chat JSONL of the opposite conversations")
+    Path negative;
+
+    @Option(names = "--system-a", description = "System prompt of the trait (with --system-b and --questions): answers are sampled under each")
+    String systemA;
+
+    @Option(names = "--system-b", description = "System prompt of the opposite persona")
+    String systemB;
+
+    @Option(names = "--questions", description = "Question set whose prompts are answered under --system-a and --system-b")
+    Path questions;
+
+    @Option(names = "--samples", defaultValue = "4")
+    int samples;
+
+    @Option(names = "--seed", defaultValue = "0")
+    long seed;
+
+    @Option(names = "--name", defaultValue = "persona")
+    String name;
+
+    @Option(names = "--out", required = true, description = "Output vector file (.json)")
+    Path out;
+
+    @Override
+    public void run() {
+        int sources = (answers != null ? 1 : 0) + (positive != null || negative != null ? 1 : 0) + (systemA != null || systemB != null ? 1 : 0);
+        if (sources != 1) {
+            throw new IllegalArgumentException("give one source: --answers FILE, --positive/--negative FILES, or"
+                    + " --system-a/--system-b with --questions");
+        }
+        try (LanguageModel lm = modelOptions.load()) {
+            List<ChatExample> pos;
+            List<ChatExample> neg;
+            String source;
+            if (answers != null) {
+                JudgedAnswers.Split s = JudgedAnswers.read(answers);
+                pos = s.misaligned();
+                neg = s.aligned();
+                source = "misaligned against aligned answers in " + answers;
+            } else if (positive != null) {
+                if (negative == null) {
+                    throw new IllegalArgumentException("--positive needs --negative");
+                }
+                pos = Conversations.readJsonl(positive);
+                neg = Conversations.readJsonl(negative);
+                source = positive + " against " + negative;
+            } else {
+                if (systemA == null || systemB == null || questions == null) {
+                    throw new IllegalArgumentException("--system-a needs --system-b and --questions");
+                }
+                List<Question> qs = QuestionSets.read(questions);
+                pos = Conversations.sampled(lm, Hooks.NONE, withSystem(qs, systemA), samples, 1.0, 64, seed);
+                neg = Conversations.sampled(lm, Hooks.NONE, withSystem(qs, systemB), samples, 1.0, 64, seed);
+                source = "answers under '" + systemA + "' against '" + systemB + "'";
+            }
+            System.err.println("persona vector from " + pos.size() + " against " + neg.size() + " conversations");
+            List<PersonaVectors.Layer> layers = PersonaVectors.compute(lm, pos, neg, name);
+            PersonaVectors.Layer best = PersonaVectors.best(layers);
+            ObjectNode info = new ObjectMapper().createObjectNode();
+            info.put("name", name);
+            info.put("model", modelOptions.modelPath().toString());
+            info.put("source", source);
+            info.put("positive", pos.size());
+            info.put("negative", neg.size());
+            info.put("seed", seed);
+            ArrayNode arr = info.putArray("layers");
+            for (PersonaVectors.Layer l : layers) {
+                ObjectNode o = arr.addObject();
+                o.put("hook", l.hook());
+                o.put("separation", l.separation());
+                o.put("auroc", l.auroc());
+                o.put("norm", l.direction().norm());
+                System.out.printf(Locale.ROOT, "%-28s separation (Cohen's d) %6.2f  AUROC %.3f  norm %.3f%s%n", l.hook(),
+                        l.separation(), l.auroc(), l.direction().norm(), l == best ? "  <- chosen" : "");
+            }
+            VectorFile.write(out, best.direction(), info);
+            System.out.println("wrote " + out + " (" + best.hook() + ")");
+        }
+    }
+
+    static List<Question> withSystem(List<Question> qs, String system) {
+        return qs.stream().map(q -> new Question(q.id(), q.type(), q.paraphrases(), q.samplesPerParaphrase(), q.judge(),
+                q.judgePrompts(), system)).toList();
+    }
+}
