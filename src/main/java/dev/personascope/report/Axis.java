@@ -53,9 +53,10 @@ record Axis(double lo, double hi, double step) {
         return new double[] {min, max};
     }
 
+    /** The smallest of 1, 2, 5 times a power of ten that is at least rough, so ticks never outnumber the target. */
     private static double step(double rough) {
         double mag = Math.pow(10, Math.floor(Math.log10(rough)));
         double norm = rough / mag;
-        return (norm < 1.5 ? 1 : norm < 3 ? 2 : norm < 7 ? 5 : 10) * mag;
+        return (norm <= 1 + 1e-9 ? 1 : norm <= 2 + 1e-9 ? 2 : norm <= 5 + 1e-9 ? 5 : 10) * mag;
     }
 }

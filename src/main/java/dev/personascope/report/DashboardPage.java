@@ -22,6 +22,7 @@ final class DashboardPage {
             <head>
             <meta charset="utf-8">
             <title>{{TITLE}}</title>
+            <link rel="icon" href="data:,">
             <style>
             body { font-family: sans-serif; max-width: 960px; margin: 1.5em auto; padding: 0 1em; color: #222; }
             [hidden] { display: none !important; }

@@ -101,7 +101,7 @@ public final class HtmlReport {
     }
 
     public String html() {
-        return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" + Xml.escape(title)
+        return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<link rel=\"icon\" href=\"data:,\">\n<title>" + Xml.escape(title)
                 + "</title>\n<style>\n" + CSS + "</style>\n</head>\n<body>\n<h1>" + Xml.escape(title) + "</h1>\n"
                 + body + "</body>\n</html>\n";
     }
