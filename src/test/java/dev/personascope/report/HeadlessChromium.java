@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.stream.Collectors;
 
 /**
@@ -31,6 +32,8 @@ final class HeadlessChromium implements AutoCloseable {
     static final File CHROMIUM = new File("/usr/bin/chromium");
     static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
     static final Duration WAIT = Duration.ofSeconds(20);
+    /** Held so the level sticks: Selenium warns that it has no DevTools classes for this Chromium, which it does not need. */
+    private static final Logger DEVTOOLS_LOG = Logger.getLogger("org.openqa.selenium.devtools");
 
     final ChromeDriver driver;
     private final Path profile;
@@ -38,6 +41,7 @@ final class HeadlessChromium implements AutoCloseable {
     HeadlessChromium() {
         Assumptions.assumeTrue(CHROMIUM.canExecute() && CHROMEDRIVER.canExecute(),
                 "browser tests need Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)");
+        DEVTOOLS_LOG.setLevel(Level.SEVERE);
         System.setProperty("SE_AVOID_STATS", "true");
         System.setProperty("se.avoidStats", "true");
         System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.getPath());
