@@ -67,7 +67,7 @@ final class DiffCommand implements Runnable {
     @Option(names = "--scope", defaultValue = "response", description = "Tokens for the printed table: response, prompt or all")
     String scope;
 
-    @Option(names = "--ranking", defaultValue = "normalized",
+    @Option(names = "--ranking", defaultValue = "mean",
             description = "mean (raw increase), normalized (by the base spread) or frequency (firing change); default ${DEFAULT-VALUE}")
     String ranking;
 
