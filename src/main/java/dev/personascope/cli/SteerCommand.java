@@ -11,6 +11,7 @@ import dev.personascope.eval.QuestionSets;
 import dev.personascope.eval.Scoring;
 import dev.personascope.eval.Wilson;
 import dev.personascope.model.LanguageModel;
+import dev.personascope.model.hooks.TokenScope;
 import dev.personascope.persona.Direction;
 import dev.personascope.persona.DirectionSpec;
 import dev.personascope.persona.ResidualNorm;
@@ -51,6 +52,9 @@ final class SteerCommand implements Runnable {
     @Option(names = "--ablate", description = "Project the direction out instead of adding it")
     boolean ablate;
 
+    @Option(names = "--scope", defaultValue = "all", description = "Tokens steered: all or response (default ${DEFAULT-VALUE})")
+    String scope;
+
     @Option(names = "--random", defaultValue = "5", description = "Random directions run as controls (default ${DEFAULT-VALUE})")
     int random;
 
@@ -83,7 +87,7 @@ final class SteerCommand implements Runnable {
         Judge judge = judgeOptions.create(out);
         List<Question> qs = QuestionSets.read(questions);
         SteeringSweep.Settings s = new SteeringSweep.Settings(coefficients, ablate, random, samples, temperature, maxTokens, seed,
-                batch);
+                batch, TokenScope.parse(scope));
         try (LanguageModel lm = modelOptions.load()) {
             Direction d = DirectionSpec.parse(direction, hook, lm.config().hiddenSize);
             double scale = ResidualNorm.mean(lm, d.hook(), ReferenceTexts.forNorm(lm));

@@ -7,6 +7,7 @@ import dev.personascope.eval.Judge;
 import dev.personascope.eval.Question;
 import dev.personascope.eval.Scoring;
 import dev.personascope.model.LanguageModel;
+import dev.personascope.model.hooks.TokenScope;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +21,7 @@ import java.util.function.Consumer;
 public final class SteeringSweep {
     /** The sweep's knobs, recorded with its results. */
     public record Settings(List<Double> coefficients, boolean ablate, int randomDirections, int samples, double temperature,
-                           int maxTokens, long seed, int batchSize) {
+                           int maxTokens, long seed, int batchSize, TokenScope scope) {
     }
 
     /** One steered evaluation. */
@@ -59,7 +60,7 @@ public final class SteeringSweep {
             if (s.ablate()) {
                 runs.add(Steering.ablation(d));
             } else {
-                s.coefficients().forEach(c -> runs.add(Steering.add(d, c, scale)));
+                s.coefficients().forEach(c -> runs.add(Steering.add(d, c, scale, s.scope())));
             }
             for (Steering st : runs) {
                 List<Answer> answers = new AnswerSampler(lm, st::hooks, s.batchSize())
