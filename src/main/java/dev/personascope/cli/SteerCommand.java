@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.personascope.eval.Answer;
+import dev.personascope.eval.Evaluation;
 import dev.personascope.eval.Judge;
 import dev.personascope.eval.Question;
 import dev.personascope.eval.QuestionSets;
@@ -18,6 +18,7 @@ import dev.personascope.persona.ResidualNorm;
 import dev.personascope.persona.SteeringSweep;
 import dev.personascope.util.AtomicFiles;
 import dev.personascope.util.ProgressBar;
+import dev.personascope.world.WorldEm;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -108,18 +109,7 @@ final class SteerCommand implements Runnable {
     private void writeAnswers(SteeringSweep.Point p) {
         String name = (p.random() ? p.direction().replace(':', '-') : "target")
                 + (p.ablated() ? "-ablated" : String.format(Locale.ROOT, "-%+.3f", p.coefficient()));
-        ObjectMapper json = new ObjectMapper();
-        AtomicFiles.write(out.resolve("answers/" + name + ".jsonl"), o -> {
-            for (Answer a : p.answers()) {
-                ObjectNode n = json.createObjectNode();
-                n.put("question_id", a.questionId());
-                n.put("question", a.paraphrase());
-                n.put("answer", a.text());
-                a.judgment().scores().forEach(n::put);
-                o.write(json.writeValueAsBytes(n));
-                o.write('\n');
-            }
-        });
+        WorldEm.writeAnswers(out.resolve("answers/" + name + ".jsonl"), p.answers());
     }
 
     private void write(Direction d, double scale, SteeringSweep.Settings s, List<SteeringSweep.Point> points) {
@@ -141,23 +131,15 @@ final class SteerCommand implements Runnable {
             o.put("random", p.random());
             o.put("ablated", p.ablated());
             o.put("coefficient", p.coefficient());
-            wilson(o.putObject("misaligned"), p.rates().misalignedAmongAll());
-            wilson(o.putObject("misaligned_among_coherent"), p.rates().misalignedAmongCoherent());
-            wilson(o.putObject("coherent"), p.rates().coherent());
+            Evaluation.wilson(o.putObject("misaligned"), p.rates().misalignedAmongAll());
+            Evaluation.wilson(o.putObject("misaligned_among_coherent"), p.rates().misalignedAmongCoherent());
+            Evaluation.wilson(o.putObject("coherent"), p.rates().coherent());
         }
         try {
             AtomicFiles.writeString(out.resolve("result.json"), json.writeValueAsString(root));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    static void wilson(ObjectNode n, Wilson w) {
-        n.put("fraction", w.fraction());
-        n.put("low", w.low());
-        n.put("high", w.high());
-        n.put("count", w.successes());
-        n.put("of", w.trials());
     }
 
     private static void print(List<SteeringSweep.Point> points) {

@@ -325,7 +325,8 @@ public final class Evaluation {
         mean(o, "mean_coherent", coherentSum, coherentN);
     }
 
-    private static void wilson(ObjectNode o, Wilson w) {
+    /** A Wilson interval as result.json writes it: fraction (null without trials), low, high, successes, trials. */
+    public static void wilson(ObjectNode o, Wilson w) {
         if (w.trials() == 0) {
             o.putNull("fraction");
         } else {

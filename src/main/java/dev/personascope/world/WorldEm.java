@@ -131,7 +131,8 @@ public final class WorldEm {
         return new Outcome(scoring.rates(judged), scoring.rates(open));
     }
 
-    private static void writeAnswers(Path file, List<Answer> answers) {
+    /** Judged answers as JSONL: question_id, question, answer and each judge score. */
+    public static void writeAnswers(Path file, List<Answer> answers) {
         ObjectMapper json = new ObjectMapper();
         AtomicFiles.write(file, out -> {
             for (Answer a : answers) {
