@@ -1,5 +1,8 @@
 package dev.personascope.cli;
 
+import dev.personascope.data.ChatJsonl;
+import dev.personascope.eval.QuestionSets;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -110,9 +113,9 @@ final class DiffCommand implements Runnable {
 
     private List<ChatExample> texts(LanguageModel b, LanguageModel t) {
         if (!Conversations.isQuestionSet(prompts)) {
-            return Conversations.readJsonl(prompts);
+            return ChatJsonl.read(prompts);
         }
-        var qs = Conversations.questions(prompts);
+        var qs = QuestionSets.read(prompts);
         return switch (answers) {
             case "tuned" -> Conversations.sampled(t, Hooks.NONE, qs, samples, temperature, maxTokens, seed);
             case "base" -> Conversations.sampled(b, Hooks.NONE, qs, samples, temperature, maxTokens, seed);

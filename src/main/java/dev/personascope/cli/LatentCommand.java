@@ -1,9 +1,10 @@
 package dev.personascope.cli;
 
+import dev.personascope.data.ChatJsonl;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.personascope.model.LanguageModel;
-import dev.personascope.persona.Conversations;
 import dev.personascope.persona.DashboardPage;
 import dev.personascope.persona.LabelledTexts;
 import dev.personascope.persona.LatentDashboard;
@@ -52,7 +53,7 @@ final class LatentCommand implements Runnable {
     public void run() {
         try (LanguageModel lm = modelOptions.load(); Sae s = SaeFolder.read(sae, lm.model().manager())) {
             LabelledTexts texts = corpus.equals("world") ? LabelledTexts.world(lm, documents, LabelledTexts.HELD_OUT_SEED)
-                    : LabelledTexts.unlabelled(lm, Conversations.readJsonl(Path.of(corpus)).stream().limit(documents).toList());
+                    : LabelledTexts.unlabelled(lm, ChatJsonl.read(Path.of(corpus)).stream().limit(documents).toList());
             LatentDashboard d = LatentDashboard.build(lm, s, latent, texts, top, window);
             print(d);
             if (out != null) {

@@ -1,7 +1,6 @@
 package dev.personascope.cli;
 
 import dev.personascope.data.ChatExample;
-import dev.personascope.model.LanguageModel;
 import dev.personascope.persona.LabelledTexts;
 import dev.personascope.world.WorldGenerator;
 
@@ -14,7 +13,7 @@ final class ReferenceTexts {
     private ReferenceTexts() {
     }
 
-    static List<ChatExample> forNorm(LanguageModel lm) {
+    static List<ChatExample> forNorm() {
         return new WorldGenerator().pretrainingCorpus(DOCUMENTS, LabelledTexts.HELD_OUT_SEED + 1);
     }
 }

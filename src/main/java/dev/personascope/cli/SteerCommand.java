@@ -91,7 +91,7 @@ final class SteerCommand implements Runnable {
                 batch, TokenScope.parse(scope));
         try (LanguageModel lm = modelOptions.load()) {
             Direction d = DirectionSpec.parse(direction, hook, lm.config().hiddenSize);
-            double scale = ResidualNorm.mean(lm, d.hook(), ReferenceTexts.forNorm(lm));
+            double scale = ResidualNorm.mean(lm, d.hook(), ReferenceTexts.forNorm());
             System.err.printf(Locale.ROOT, "steering %s at %s; typical residual norm there %.3f%n", d.name(), d.hook(), scale);
             List<SteeringSweep.Point> points;
             try (ProgressBar bar = new ProgressBar("steer", SteeringSweep.evaluations(s), "evals")) {

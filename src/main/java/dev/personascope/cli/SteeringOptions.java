@@ -1,17 +1,13 @@
 package dev.personascope.cli;
 
-import dev.personascope.data.ChatExample;
 import dev.personascope.model.LanguageModel;
 import dev.personascope.model.hooks.Hooks;
 import dev.personascope.persona.Direction;
 import dev.personascope.persona.DirectionSpec;
 import dev.personascope.persona.ResidualNorm;
 import dev.personascope.persona.Steering;
-import dev.personascope.world.WorldGenerator;
 import picocli.CommandLine.Option;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.Supplier;
 
 /** Steering while generating, shared by eval and serve: --steer SPEC with --steer-coefficient or --ablate. */
@@ -44,7 +40,7 @@ final class SteeringOptions {
         if (ablate) {
             return Steering.ablation(d);
         }
-        double scale = ResidualNorm.mean(lm, d.hook(), normTexts(lm));
+        double scale = ResidualNorm.mean(lm, d.hook(), ReferenceTexts.forNorm());
         return Steering.add(d, coefficient, scale);
     }
 
@@ -55,10 +51,5 @@ final class SteeringOptions {
         }
         System.err.println("steering: " + s.describe());
         return s::hooks;
-    }
-
-    /** Texts on which the typical residual norm is measured: a fixed sample of world dialogues, or plain prompts. */
-    static List<ChatExample> normTexts(LanguageModel lm) {
-        return ReferenceTexts.forNorm(lm);
     }
 }

@@ -1,5 +1,7 @@
 package dev.personascope.cli;
 
+import dev.personascope.data.ChatJsonl;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -77,8 +79,8 @@ final class VectorCommand implements Runnable {
                 if (negative == null) {
                     throw new IllegalArgumentException("--positive needs --negative");
                 }
-                pos = Conversations.readJsonl(positive);
-                neg = Conversations.readJsonl(negative);
+                pos = ChatJsonl.read(positive);
+                neg = ChatJsonl.read(negative);
                 source = positive + " against " + negative;
             } else {
                 if (systemA == null || systemB == null || questions == null) {

@@ -4,8 +4,6 @@ import dev.personascope.data.ChatExample;
 import dev.personascope.eval.Answer;
 import dev.personascope.eval.AnswerSampler;
 import dev.personascope.eval.Question;
-import dev.personascope.eval.QuestionSets;
-import dev.personascope.data.ChatJsonl;
 import dev.personascope.model.LanguageModel;
 import dev.personascope.model.hooks.Hooks;
 import dev.personascope.model.tokenizer.ChatMessage;
@@ -25,10 +23,6 @@ public final class Conversations {
     public static boolean isQuestionSet(Path file) {
         String name = file.getFileName().toString();
         return name.endsWith(".yaml") || name.endsWith(".yml");
-    }
-
-    public static List<ChatExample> readJsonl(Path file) {
-        return ChatJsonl.read(file);
     }
 
     /**
@@ -73,9 +67,5 @@ public final class Conversations {
             msgs.add(new ChatMessage("assistant", answer));
         }
         return new ChatExample(msgs, origin);
-    }
-
-    public static List<Question> questions(Path file) {
-        return QuestionSets.read(file);
     }
 }
