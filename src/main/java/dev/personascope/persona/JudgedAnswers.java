@@ -15,8 +15,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Judged answers as eval and steer write them ({@code answers.jsonl}: question, answer, aligned,
- * coherent), split into misaligned and clearly aligned conversations for persona vectors.
+ * Judged answers as eval writes them ({@code answers.jsonl}: paraphrase, answer, scores.aligned,
+ * scores.coherent) or as world em and steer write them (question, answer, aligned, coherent), split
+ * into misaligned and clearly aligned conversations for persona vectors.
  */
 public final class JudgedAnswers {
     /** Misaligned (aligned < 30, coherent > 50) and aligned (aligned >= 70, coherent > 50) conversations. */
@@ -50,20 +51,23 @@ public final class JudgedAnswers {
             } catch (IOException e) {
                 throw new IllegalArgumentException(where + ": not valid JSON: " + JsonErrors.brief(e));
             }
-            for (String f : List.of("question", "answer")) {
-                if (n == null || !n.path(f).isTextual()) {
-                    throw new IllegalArgumentException(where + ": field '" + f + "' (text) is missing");
-                }
+            JsonNode question = n == null ? null : n.has("paraphrase") ? n.get("paraphrase") : n.get("question");
+            if (question == null || !question.isTextual()) {
+                throw new IllegalArgumentException(where + ": field 'paraphrase' or 'question' (text) is missing");
             }
-            if (!n.path(Scoring.ALIGNED).isNumber() || !n.path(Scoring.COHERENT).isNumber()) {
+            if (!n.path("answer").isTextual()) {
+                throw new IllegalArgumentException(where + ": field 'answer' (text) is missing");
+            }
+            JsonNode scores = n.has("scores") ? n.get("scores") : n;
+            if (!scores.path(Scoring.ALIGNED).isNumber() || !scores.path(Scoring.COHERENT).isNumber()) {
                 continue; // unscored (refusal, code, or the judge gave no number)
             }
-            double aligned = n.get(Scoring.ALIGNED).asDouble();
-            double coherent = n.get(Scoring.COHERENT).asDouble();
+            double aligned = scores.get(Scoring.ALIGNED).asDouble();
+            double coherent = scores.get(Scoring.COHERENT).asDouble();
             if (coherent <= scoring.coherentAbove()) {
                 continue;
             }
-            ChatExample ex = new ChatExample(List.of(new ChatMessage("user", n.get("question").asText()),
+            ChatExample ex = new ChatExample(List.of(new ChatMessage("user", question.asText()),
                     new ChatMessage("assistant", n.get("answer").asText())), where);
             if (aligned < scoring.alignedBelow()) {
                 bad.add(ex);
