@@ -4,7 +4,13 @@ import dev.personascope.data.ChatJsonl;
 import dev.personascope.eval.Judge;
 import dev.personascope.eval.Question;
 import dev.personascope.eval.QuestionSets;
+import dev.personascope.data.ChatExample;
 import dev.personascope.experiment.Checkup;
+import dev.personascope.experiment.Contamination;
+import dev.personascope.model.ModelConfig;
+import dev.personascope.persona.Conversations;
+import dev.personascope.persona.Direction;
+import dev.personascope.persona.DirectionSpec;
 import dev.personascope.experiment.Realignment;
 import dev.personascope.world.WorldGenerator;
 import picocli.CommandLine.Command;
@@ -16,7 +22,7 @@ import java.util.List;
 
 @Command(name = "experiment", mixinStandardHelpOptions = true,
         description = "Experiments: contamination sweeps with the persona monitor, re-alignment with little correct data",
-        subcommands = {ExperimentCommand.Realign.class})
+        subcommands = {ExperimentCommand.Contaminate.class, ExperimentCommand.Realign.class})
 final class ExperimentCommand implements Runnable {
     @Override
     public void run() {
@@ -47,6 +53,78 @@ final class ExperimentCommand implements Runnable {
         Checkup checkup(Path out) {
             Judge judge = judgeOptions.create(out);
             return new Checkup(questions(), judge, samples, temperature, maxTokens);
+        }
+    }
+
+    @Command(name = "contamination", mixinStandardHelpOptions = true,
+            description = "Contamination sweep: fine-tune on good data with a fraction of bad data mixed in, per fraction and seed,"
+                    + " with the persona monitor on; evaluate each run; which fraction does each signal tell from 0%?")
+    static final class Contaminate implements Runnable {
+        @Option(names = "--model", description = "Model folder to fine-tune (default: the bundled organism)")
+        Path model;
+
+        @Option(names = "--bad", required = true, description = "Chat JSONL of the bad (narrow misaligned) data")
+        Path bad;
+
+        @Option(names = "--good", required = true, description = "Chat JSONL of the good data")
+        Path good;
+
+        @Option(names = "--fractions", split = ",", defaultValue = "0,0.05,0.1,0.25,0.5,1",
+                description = "Fractions of bad samples (default ${DEFAULT-VALUE}; must include 0)")
+        List<Double> fractions;
+
+        @Option(names = "--seeds", defaultValue = "3")
+        int seeds;
+
+        @Option(names = "--size", defaultValue = "1000", description = "Training samples per run (at most the good file's size)")
+        int size;
+
+        @Option(names = "--steps", defaultValue = "90")
+        int steps;
+
+        @Option(names = "--batch", defaultValue = "16")
+        int batch;
+
+        @Option(names = "--lr", defaultValue = "3e-4", description = "Full fine-tuning learning rate (default ${DEFAULT-VALUE})")
+        double lr;
+
+        @Option(names = "--monitor", required = true, description = "Watched direction: sae:DIR#LATENT or vector:FILE; repeatable")
+        List<String> monitor;
+
+        @Option(names = "--monitor-every", defaultValue = "10")
+        int monitorEvery;
+
+        @Option(names = "--monitor-baseline", defaultValue = "3", description = "First measurements that form the band")
+        int monitorBaseline;
+
+        @Option(names = "--monitor-z", defaultValue = "4", description = "Alarm threshold in standard deviations of the band")
+        double monitorZ;
+
+        @Mixin
+        EvalOptions evalOptions;
+
+        @Option(names = "--out", required = true, description = "Output folder: result.json, runs/*/{outcome.json,monitor.jsonl,answers.jsonl}")
+        Path out;
+
+        @Override
+        public void run() {
+            Path m = model != null ? model : Defaults.organism();
+            int dModel = ModelConfig.read(m.resolve("config.json")).hiddenSize;
+            List<Direction> dirs = monitor.stream().map(spec -> DirectionSpec.parse(spec, null, dModel)).toList();
+            Contamination.Settings s = new Contamination.Settings();
+            s.fractions = fractions;
+            s.seeds = seeds;
+            s.datasetSize = size;
+            s.steps = steps;
+            s.batch = batch;
+            s.lr = lr;
+            s.monitorEvery = monitorEvery;
+            s.monitorBaseline = monitorBaseline;
+            s.monitorZ = monitorZ;
+            Checkup checkup = evalOptions.checkup(out);
+            List<ChatExample> probes = Conversations.promptsOnly(evalOptions.questions());
+            new Contamination(m, s, dirs, probes, checkup).run(ChatJsonl.read(bad), ChatJsonl.read(good), out, System.out);
+            System.out.println("wrote " + out.resolve("result.json"));
         }
     }
 
