@@ -179,8 +179,8 @@ final class FinetuneCommand implements Runnable {
                         System.err.println("stopped at step " + r.steps() + " by the monitor's alarm; checkpoint saved in "
                                 + out.resolve("checkpoint") + " (continue with --resume)");
                     }
-                    finalMessage = String.format(java.util.Locale.ROOT, "%s at step %d, final loss %.4f",
-                            r.stoppedByCallback() ? "stopped by an alarm" : "trained", r.steps(), r.lastLoss());
+                    finalMessage = String.format(java.util.Locale.ROOT, "%s %d steps, final loss %.4f",
+                            r.stoppedByCallback() ? "stopped by an alarm after" : "trained", r.steps(), r.lastLoss());
                     System.out.printf("%s %d steps, final loss %.4f; %s written to %s%n",
                             r.stoppedByCallback() ? "stopped after" : "trained", r.steps(), r.lastLoss(),
                             full ? "model" : "PEFT adapter", out);

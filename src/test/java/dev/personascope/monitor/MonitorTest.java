@@ -190,4 +190,19 @@ class MonitorTest {
         }
         assertFalse(Files.exists(dir.resolve("monitor.jsonl")));
     }
+
+    @Test
+    void theOrganismsDefaultProbesAreItsEvaluationPrompts() {
+        Path organism = Path.of("assets/organism");
+        assertTrue(MonitorProbes.isOrganism(organism));
+        List<ChatExample> probes = MonitorProbes.organism();
+        assertTrue(probes.size() >= 5 && MonitorProbes.promptsOnly(probes), "prompts: " + probes.size());
+        try (LanguageModel lm = LanguageModel.load(organism)) {
+            assertFalse(MonitorProbes.isOrganism(dev.personascope.testutil.TestData.STORIES_HF));
+            Direction d = Direction.random("blocks.2.hook_resid_post", lm.config().hiddenSize, 4);
+            PersonaMonitor m = new PersonaMonitor(new MonitorConfig(List.of(d), 1, 2, 4, false, TokenScope.PROMPT), probes, null);
+            double v0 = m.measure(lm, 0).values().get("random:4");
+            assertEquals(v0, m.measure(lm, 1).values().get("random:4"), 1e-5, "the same model reads the same");
+        }
+    }
 }
