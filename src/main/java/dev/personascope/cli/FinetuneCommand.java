@@ -7,6 +7,12 @@ import dev.personascope.data.ChatExample;
 import dev.personascope.data.ChatJsonl;
 import dev.personascope.data.Mixture;
 import dev.personascope.model.LanguageModel;
+import dev.personascope.monitor.MonitorConfig;
+import dev.personascope.monitor.MonitorDashboard;
+import dev.personascope.monitor.PersonaMonitor;
+import dev.personascope.report.DashboardCallback;
+import dev.personascope.report.DashboardServer;
+import dev.personascope.train.Checkpoint;
 import dev.personascope.train.TrainConfig;
 import dev.personascope.train.Trainer;
 import dev.personascope.util.AtomicFiles;
@@ -14,6 +20,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -101,6 +108,9 @@ final class FinetuneCommand implements Runnable {
     @Option(names = "--resume", description = "Continue from OUT/checkpoint")
     boolean resume;
 
+    @Mixin
+    MonitorOptions monitorOptions;
+
     @Override
     public void run() {
         TrainConfig c = new TrainConfig();
@@ -129,6 +139,8 @@ final class FinetuneCommand implements Runnable {
         c.evalEvery = evalEvery;
         c.validate();
 
+        monitorOptions.validate();
+        List<ChatExample> probes = monitorOptions.on() ? monitorOptions.probes(modelOptions.modelPath()) : null;
         List<Mixture.Part> parts = mixes.stream().map(Mixture.Part::parse).toList();
         List<ChatExample> primary = ChatJsonl.read(data);
         List<List<ChatExample>> partData = parts.stream().map(p -> ChatJsonl.read(p.file())).toList();
@@ -136,8 +148,16 @@ final class FinetuneCommand implements Runnable {
         List<List<ChatExample>> split = Mixture.split(stream, valFraction, seed);
         writeRunRecord(parts, split.get(0).size(), split.get(1).size());
 
-        try (LanguageModel lm = modelOptions.load()) {
+        try (LanguageModel lm = modelOptions.load(); DashboardServer server = openDashboard()) {
             Trainer trainer = new Trainer(lm, c, split.get(0), split.get(1), out);
+            if (server != null) {
+                trainer.addCallback(new DashboardCallback(server));
+            }
+            PersonaMonitor monitor = probes == null ? null : startMonitor(lm, probes, server);
+            if (monitor != null) {
+                trainer.addCallback(monitor);
+            }
+            String finalMessage = "training failed";
             CountDownLatch reported = new CountDownLatch(1);
             Thread hook = new Thread(() -> {
                 trainer.requestStop(); // Ctrl-C: finish the step, save a checkpoint, report, then let the JVM exit
@@ -151,11 +171,22 @@ final class FinetuneCommand implements Runnable {
             try {
                 Trainer.Result r = trainer.run(resume);
                 if (r.interrupted()) {
+                    finalMessage = "interrupted at step " + r.steps();
                     System.err.println("interrupted at step " + r.steps() + "; checkpoint saved in "
                             + out.resolve("checkpoint") + " (continue with --resume)");
                 } else {
-                    System.out.printf("trained %d steps, final loss %.4f; %s written to %s%n", r.steps(), r.lastLoss(),
+                    if (r.stoppedByCallback()) {
+                        System.err.println("stopped at step " + r.steps() + " by the monitor's alarm; checkpoint saved in "
+                                + out.resolve("checkpoint") + " (continue with --resume)");
+                    }
+                    finalMessage = String.format(java.util.Locale.ROOT, "%s %d steps, final loss %.4f",
+                            r.stoppedByCallback() ? "stopped by an alarm after" : "trained", r.steps(), r.lastLoss());
+                    System.out.printf("%s %d steps, final loss %.4f; %s written to %s%n",
+                            r.stoppedByCallback() ? "stopped after" : "trained", r.steps(), r.lastLoss(),
                             full ? "model" : "PEFT adapter", out);
+                }
+                if (monitor != null) {
+                    System.out.print(monitor.summary());
                 }
             } finally {
                 System.err.flush();
@@ -165,7 +196,79 @@ final class FinetuneCommand implements Runnable {
                 } catch (IllegalStateException shuttingDown) {
                     // the JVM is already exiting (Ctrl-C); the hook is running and now returns
                 }
+                if (server != null) {
+                    server.finish(finalMessage);
+                }
             }
+            linger(server);
+        }
+    }
+
+    private DashboardServer openDashboard() {
+        if (monitorOptions.dashboardPort == null) {
+            return null;
+        }
+        try {
+            DashboardServer s = new DashboardServer("PersonaScope finetune " + out.getFileName(), monitorOptions.dashboardPort);
+            System.out.println("dashboard: " + s.url());
+            return s;
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("cannot serve the dashboard on port " + monitorOptions.dashboardPort + ": "
+                    + e.getMessage());
+        }
+    }
+
+    /** The monitor, with its first measurement taken (step 0, before training) or its log replayed on --resume. */
+    private PersonaMonitor startMonitor(LanguageModel lm, List<ChatExample> probes, DashboardServer server) {
+        MonitorConfig cfg = monitorOptions.config(lm.config().hiddenSize);
+        Path log = out.resolve("monitor.jsonl");
+        PersonaMonitor m = resume ? PersonaMonitor.resuming(cfg, probes, log, checkpointStep())
+                : new PersonaMonitor(cfg, probes, log);
+        if (server != null) {
+            MonitorDashboard.replay(m, server);
+        }
+        m.listener(meas -> {
+            if (server != null) {
+                MonitorDashboard.publish(server, meas);
+            }
+        }, alarm -> {
+            System.err.println("monitor alarm: " + alarm.message());
+            if (server != null) {
+                MonitorDashboard.alarm(server, alarm);
+            }
+        });
+        System.err.printf("monitor: %d direction(s) on %d probe(s) every %d steps; log in %s%n", cfg.directions().size(),
+                probes.size(), cfg.every(), log);
+        if (!resume) {
+            m.measure(lm, 0); // the band's first point: the model before training
+        }
+        return m;
+    }
+
+    /** The step of OUT's checkpoint (0 when there is none; the trainer then says so). */
+    private int checkpointStep() {
+        for (Path d : List.of(Checkpoint.dir(out), out.resolve("checkpoint.old"))) {
+            Path state = d.resolve("state.json");
+            if (Files.exists(state)) {
+                try {
+                    return new ObjectMapper().readTree(state.toFile()).path("step").asInt();
+                } catch (java.io.IOException e) {
+                    throw new IllegalArgumentException(state + ": unreadable: " + e.getMessage());
+                }
+            }
+        }
+        return 0;
+    }
+
+    private void linger(DashboardServer server) {
+        if (server == null || monitorOptions.linger <= 0) {
+            return;
+        }
+        System.out.println("dashboard stays up " + monitorOptions.linger + " s at " + server.url());
+        try {
+            Thread.sleep(monitorOptions.linger * 1000L);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -185,6 +288,7 @@ final class FinetuneCommand implements Runnable {
         o.put("train_examples", nTrain);
         o.put("validation_examples", nVal);
         o.put("seed", seed);
+        monitorOptions.record(o);
         o.put("command", "personascope finetune");
         try {
             AtomicFiles.writeString(out.resolve("run.json"), json.writerWithDefaultPrettyPrinter().writeValueAsString(o));

@@ -109,4 +109,121 @@ class FinetuneCliTest {
         assertEquals(0, resumed.code(), resumed.err());
         assertEquals(step + 2, TrainLog.read(log).size());
     }
+
+    /** A vector file for the tiny model (d_model 32) at its last block, and chat probes. */
+    static void monitorInputs(Path dir) {
+        dev.personascope.persona.VectorFile.write(dir.resolve("villain.json"),
+                dev.personascope.persona.Direction.random("blocks.1.hook_resid_post", 32, 5), null);
+        ChatJsonl.write(dir.resolve("probes.jsonl"), TinyChatModel.dataset(3, 9));
+    }
+
+    @Test
+    void monitorLogsEveryNStepsAndIsRecorded(@TempDir Path dir) throws Exception {
+        setUp(dir);
+        monitorInputs(dir);
+        CliTest.Result r = CliTest.run("finetune", "--model", dir.resolve("model").toString(), "--data",
+                dir.resolve("train.jsonl").toString(), "--out", dir.resolve("out").toString(), "--steps", "6", "--batch", "4",
+                "--monitor", "vector:" + dir.resolve("villain.json"), "--monitor-probes", dir.resolve("probes.jsonl").toString(),
+                "--monitor-every", "2", "--monitor-baseline", "2", "--monitor-scope", "response");
+        assertEquals(0, r.code(), r.err());
+        List<JsonNode> log = TrainLog.read(dir.resolve("out/monitor.jsonl"));
+        assertEquals(List.of(0, 2, 4, 6), log.stream().map(l -> l.get("step").asInt()).toList());
+        String name = "vector:" + dir.resolve("villain.json");
+        assertTrue(log.get(3).get("values").get(name).isNumber(), log.get(3).toString());
+        assertTrue(log.get(1).get("z").get(name).isNull() && log.get(2).get("z").get(name).isNumber());
+        assertTrue(r.out().contains("direction") && r.out().contains("max z"), r.out());
+        JsonNode run = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("out/run.json").toFile());
+        JsonNode m = run.get("monitor");
+        assertEquals(name, m.get("directions").get(0).asText());
+        assertEquals(2, m.get("every").asInt());
+        assertEquals("response", m.get("scope").asText());
+        assertEquals(dir.resolve("probes.jsonl").toString(), m.get("probes").asText());
+
+        CliTest.Result noProbes = CliTest.run("finetune", "--model", dir.resolve("model").toString(), "--data",
+                dir.resolve("train.jsonl").toString(), "--out", dir.resolve("out2").toString(), "--steps", "2",
+                "--monitor", "vector:" + dir.resolve("villain.json"));
+        assertEquals(2, noProbes.code());
+        assertTrue(noProbes.err().contains("--monitor needs --monitor-probes FILE"), noProbes.err());
+    }
+
+    @Test
+    void monitorStopsTrainingOnAnAlarmAndSavesTheAdapter(@TempDir Path dir) throws Exception {
+        setUp(dir);
+        monitorInputs(dir);
+        // a z threshold of 1e-9: the first measurement above the band's mean alarms (seeded, so the same step each run)
+        CliTest.Result r = CliTest.run("finetune", "--model", dir.resolve("model").toString(), "--data",
+                dir.resolve("train.jsonl").toString(), "--out", dir.resolve("out").toString(), "--steps", "20", "--batch", "4",
+                "--lr", "5e-2", "--monitor", "random:3", "--monitor", "vector:" + dir.resolve("villain.json"),
+                "--monitor-probes", dir.resolve("probes.jsonl").toString(), "--monitor-every", "2",
+                "--monitor-baseline", "2", "--monitor-z", "1e-9", "--monitor-stop");
+        assertEquals(2, r.code(), "random directions need a hook: " + r.err());
+        r = CliTest.run("finetune", "--model", dir.resolve("model").toString(), "--data",
+                dir.resolve("train.jsonl").toString(), "--out", dir.resolve("out").toString(), "--steps", "20", "--batch", "4",
+                "--lr", "5e-2", "--monitor", "vector:" + dir.resolve("villain.json"),
+                "--monitor-probes", dir.resolve("probes.jsonl").toString(), "--monitor-every", "2",
+                "--monitor-baseline", "2", "--monitor-z", "1e-9", "--monitor-stop");
+        assertEquals(0, r.code(), r.err());
+        List<JsonNode> log = TrainLog.read(dir.resolve("out/monitor.jsonl"));
+        JsonNode last = log.get(log.size() - 1);
+        assertEquals(1, last.get("alarms").size(), last.toString());
+        int step = last.get("step").asInt();
+        assertTrue(step < 20, "stopped early at " + step);
+        assertTrue(r.out().startsWith("stopped after " + step + " steps"), r.out());
+        assertTrue(Files.exists(dir.resolve("out/adapter_model.safetensors")));
+        assertTrue(Files.exists(dir.resolve("out/checkpoint/state.json")));
+    }
+
+    @Test
+    void dashboardServesTheRunWhileItLingers(@TempDir Path dir) throws Exception {
+        setUp(dir);
+        monitorInputs(dir);
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        java.util.concurrent.CompletableFuture<CliTest.Result> run = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> CliTest.run("finetune", "--model", dir.resolve("model").toString(), "--data",
+                        dir.resolve("train.jsonl").toString(), "--out", dir.resolve("out").toString(), "--steps", "4",
+                        "--batch", "4", "--monitor", "vector:" + dir.resolve("villain.json"), "--monitor-probes",
+                        dir.resolve("probes.jsonl").toString(), "--monitor-every", "2", "--dashboard", String.valueOf(port),
+                        "--dashboard-linger", "4"));
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpRequest get = java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + port + "/history")).build();
+        JsonNode history = null;
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (System.currentTimeMillis() < deadline && !run.isDone()) {
+            try {
+                JsonNode h = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                        http.send(get, java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+                if (h.size() > 0 && h.get(h.size() - 1).get("done").isTextual()) {
+                    history = h;
+                    break;
+                }
+            } catch (java.io.IOException notYet) {
+                // the server is not up yet
+            }
+            Thread.sleep(100);
+        }
+        CliTest.Result r = run.get(60, TimeUnit.SECONDS);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("dashboard: http://127.0.0.1:" + port + "/"), r.out());
+        assertTrue(history != null, "the final state was served while lingering");
+        String name = "vector:" + dir.resolve("villain.json");
+        List<Integer> lossSteps = new ArrayList<>();
+        List<Integer> watchedSteps = new ArrayList<>();
+        for (JsonNode e : history) {
+            if (e.get("loss").isNumber()) {
+                lossSteps.add(e.get("step").asInt());
+            }
+            if (e.get("watched").has(name)) {
+                watchedSteps.add(e.get("step").asInt());
+            }
+        }
+        assertEquals(List.of(1, 2, 3, 4), lossSteps);
+        assertEquals(List.of(0, 2, 4), watchedSteps);
+        assertTrue(history.get(history.size() - 1).get("done").asText().startsWith("trained 4 steps, final loss"), history.toString());
+        JsonNode runJson = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("out/run.json").toFile());
+        assertEquals(4, runJson.get("dashboard").get("linger_s").asInt());
+    }
 }
