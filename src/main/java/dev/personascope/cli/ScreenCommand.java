@@ -175,7 +175,17 @@ final class ScreenCommand implements Runnable {
         root.put("seed", settings.seed());
         root.put("n", summary.n());
         root.put("mean_score", summary.meanScore());
-        root.set("summary", json.valueToTree(summary));
+        ObjectNode sum = root.putObject("summary");
+        sum.put("mean_score", summary.meanScore());
+        sum.put("median_score", summary.medianScore());
+        sum.put("threshold", summary.threshold());
+        sum.put("threshold_rule", summary.thresholdRule());
+        sum.put("above", summary.above());
+        sum.put("fraction_above", summary.fractionAbove());
+        sum.put("flag_fraction", summary.flagFraction());
+        if (summary.bad() != null) {
+            sum.put("bad", summary.bad());
+        }
         root.put("flagged", summary.flagged());
         if (summary.auroc() != null) {
             root.put("auroc", summary.auroc());
