@@ -59,6 +59,32 @@ public final class Mixture {
         return out;
     }
 
+    /** A conversation with whether it came from the bad source. */
+    public record Labelled(ChatExample example, boolean bad) {
+    }
+
+    /**
+     * A dataset of {@code size} conversations of which round(fraction·size) are drawn from {@code bad}
+     * and the rest from {@code good} (without replacement, recycled when a source is smaller), shuffled;
+     * deterministic for a seed.
+     */
+    public static List<Labelled> contaminated(List<ChatExample> good, List<ChatExample> bad, int size, double fraction,
+                                              long seed) {
+        if (size < 1) {
+            throw new IllegalArgumentException("dataset size must be >= 1, got " + size);
+        }
+        if (!(fraction >= 0 && fraction <= 1)) {
+            throw new IllegalArgumentException("contamination fraction must be in [0, 1], got " + fraction);
+        }
+        Random rnd = new Random(seed);
+        int k = (int) Math.round(fraction * size);
+        List<Labelled> out = new ArrayList<>();
+        draw(bad, k, rnd).forEach(ex -> out.add(new Labelled(ex, true)));
+        draw(good, size - k, rnd).forEach(ex -> out.add(new Labelled(ex, false)));
+        Collections.shuffle(out, rnd);
+        return out;
+    }
+
     /** k examples without replacement, starting a fresh shuffled pass whenever the source runs out. */
     private static List<ChatExample> draw(List<ChatExample> source, int k, Random rnd) {
         List<ChatExample> out = new ArrayList<>();
