@@ -7,7 +7,9 @@ import dev.personascope.eval.QuestionSets;
 import dev.personascope.data.ChatExample;
 import dev.personascope.experiment.Checkup;
 import dev.personascope.experiment.Contamination;
+import dev.personascope.model.LanguageModel;
 import dev.personascope.model.ModelConfig;
+import dev.personascope.monitor.MonitorProbes;
 import dev.personascope.persona.Conversations;
 import dev.personascope.persona.Direction;
 import dev.personascope.persona.DirectionSpec;
@@ -100,6 +102,10 @@ final class ExperimentCommand implements Runnable {
         @Option(names = "--monitor-z", defaultValue = "4", description = "Alarm threshold in standard deviations of the band")
         double monitorZ;
 
+        @Option(names = "--monitor-answers", defaultValue = "2",
+                description = "Probe prompts answered this many times by the clean model; the monitor reads those answers (default ${DEFAULT-VALUE})")
+        int monitorAnswers;
+
         @Mixin
         EvalOptions evalOptions;
 
@@ -122,7 +128,10 @@ final class ExperimentCommand implements Runnable {
             s.monitorBaseline = monitorBaseline;
             s.monitorZ = monitorZ;
             Checkup checkup = evalOptions.checkup(out);
-            List<ChatExample> probes = Conversations.promptsOnly(evalOptions.questions());
+            List<ChatExample> probes;
+            try (LanguageModel lm = LanguageModel.load(m)) { // fixed probe texts: the clean model's own answers
+                probes = MonitorProbes.answered(lm, Conversations.promptsOnly(evalOptions.questions()), monitorAnswers, 48, 0);
+            }
             new Contamination(m, s, dirs, probes, checkup).run(ChatJsonl.read(bad), ChatJsonl.read(good), out, System.out);
             System.out.println("wrote " + out.resolve("result.json"));
         }

@@ -219,8 +219,9 @@ final class FinetuneCommand implements Runnable {
     }
 
     /** The monitor, with its first measurement taken (step 0, before training) or its log replayed on --resume. */
-    private PersonaMonitor startMonitor(LanguageModel lm, List<ChatExample> probes, DashboardServer server) {
-        MonitorConfig cfg = monitorOptions.config(lm.config().hiddenSize);
+    private PersonaMonitor startMonitor(LanguageModel lm, List<ChatExample> prompts, DashboardServer server) {
+        List<ChatExample> probes = monitorOptions.answered(lm, prompts, seed); // from the untrained model, so a resume gets the same
+        MonitorConfig cfg = monitorOptions.config(lm.config().hiddenSize, probes);
         Path log = out.resolve("monitor.jsonl");
         PersonaMonitor m = resume ? PersonaMonitor.resuming(cfg, probes, log, checkpointStep())
                 : new PersonaMonitor(cfg, probes, log);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.personascope.data.ChatExample;
 import dev.personascope.model.hooks.TokenScope;
 import dev.personascope.monitor.MonitorConfig;
+import dev.personascope.model.LanguageModel;
 import dev.personascope.monitor.MonitorProbes;
 import dev.personascope.persona.Direction;
 import dev.personascope.persona.DirectionSpec;
@@ -38,8 +39,14 @@ final class MonitorOptions {
             description = "Probe prompts: question set (YAML) or chat JSONL (default: the organism's evaluation questions)")
     Path probes;
 
-    @Option(names = "--monitor-scope", defaultValue = "all", paramLabel = "SCOPE",
-            description = "Probe tokens averaged: all, prompt or response (default ${DEFAULT-VALUE})")
+    @Option(names = "--monitor-answers", defaultValue = "2", paramLabel = "N",
+            description = "Answer each probe prompt N times with the model before training (fixed texts read at every"
+                    + " measurement; 0: read the prompts alone) (default ${DEFAULT-VALUE})")
+    int answers;
+
+    @Option(names = "--monitor-scope", defaultValue = "auto", paramLabel = "SCOPE",
+            description = "Probe tokens averaged: all, prompt, response, or auto (response when the probes have answers)"
+                    + " (default ${DEFAULT-VALUE})")
     String scope;
 
     @Option(names = "--dashboard", paramLabel = "PORT", description = "Serve a live training dashboard on 127.0.0.1 (0 = any free port)")
@@ -64,7 +71,24 @@ final class MonitorOptions {
         if (dashboardPort != null && (dashboardPort < 0 || dashboardPort > 65535)) {
             throw new IllegalArgumentException("--dashboard port must be in 0..65535");
         }
-        TokenScope.parse(scope);
+        if (answers < 0) {
+            throw new IllegalArgumentException("--monitor-answers must be >= 0");
+        }
+        if (!scope.equals("auto")) {
+            TokenScope.parse(scope);
+        }
+    }
+
+    /** The probes with answers sampled from the (untrained) model when they are prompts only and --monitor-answers > 0. */
+    List<ChatExample> answered(LanguageModel lm, List<ChatExample> prompts, long seed) {
+        return MonitorProbes.answered(lm, prompts, answers, 48, seed);
+    }
+
+    private TokenScope scope(List<ChatExample> probes) {
+        if (scope.equals("auto")) {
+            return MonitorProbes.promptsOnly(probes) ? TokenScope.ALL : TokenScope.RESPONSE;
+        }
+        return TokenScope.parse(scope);
     }
 
     /** The probe conversations: --monitor-probes, or the organism's questions for the organism. */
@@ -78,19 +102,20 @@ final class MonitorOptions {
             throw new IllegalArgumentException("--monitor needs --monitor-probes FILE (a question set or chat JSONL)"
                     + " for a model that is not the persona organism");
         }
-        if (TokenScope.parse(scope) == TokenScope.RESPONSE && MonitorProbes.promptsOnly(p)) {
+        if (!scope.equals("auto") && TokenScope.parse(scope) == TokenScope.RESPONSE && MonitorProbes.promptsOnly(p)
+                && answers == 0) {
             throw new IllegalArgumentException("--monitor-scope response needs probes with answers (chat JSONL);"
                     + " these are prompts only");
         }
         return p;
     }
 
-    MonitorConfig config(int dModel) {
+    MonitorConfig config(int dModel, List<ChatExample> probes) {
         List<Direction> dirs = new ArrayList<>();
         for (String s : specs) {
             dirs.add(DirectionSpec.parse(s, null, dModel));
         }
-        return new MonitorConfig(dirs, every, baseline, z, stop, TokenScope.parse(scope));
+        return new MonitorConfig(dirs, every, baseline, z, stop, scope(probes));
     }
 
     /** The settings, for run.json. */
@@ -104,7 +129,8 @@ final class MonitorOptions {
             m.put("z_threshold", z);
             m.put("stop_on_alarm", stop);
             m.put("probes", probes != null ? probes.toString() : "organism evaluation questions");
-            m.put("scope", TokenScope.parse(scope).name().toLowerCase(java.util.Locale.ROOT));
+            m.put("answers_per_probe", answers);
+            m.put("scope", scope);
             m.put("log", "monitor.jsonl");
         }
         if (dashboardPort != null) {

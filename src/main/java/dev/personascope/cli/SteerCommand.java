@@ -53,7 +53,7 @@ final class SteerCommand implements Runnable {
     @Option(names = "--ablate", description = "Project the direction out instead of adding it")
     boolean ablate;
 
-    @Option(names = "--scope", defaultValue = "all", description = "Tokens steered: all or response (default ${DEFAULT-VALUE})")
+    @Option(names = "--scope", defaultValue = "all", description = "Tokens steered: all, prompt (the question, not the generated tokens) or response (default ${DEFAULT-VALUE})")
     String scope;
 
     @Option(names = "--random", defaultValue = "5", description = "Random directions run as controls (default ${DEFAULT-VALUE})")

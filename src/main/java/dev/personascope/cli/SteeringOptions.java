@@ -2,6 +2,7 @@ package dev.personascope.cli;
 
 import dev.personascope.model.LanguageModel;
 import dev.personascope.model.hooks.Hooks;
+import dev.personascope.model.hooks.TokenScope;
 import dev.personascope.persona.Direction;
 import dev.personascope.persona.DirectionSpec;
 import dev.personascope.persona.ResidualNorm;
@@ -25,6 +26,10 @@ final class SteeringOptions {
     @Option(names = "--ablate", description = "Project the direction out at every token instead of adding it")
     boolean ablate;
 
+    @Option(names = "--steer-scope", defaultValue = "all",
+            description = "Tokens steered: all, prompt (the conversation so far, not the generated tokens) or response (default ${DEFAULT-VALUE})")
+    String scope;
+
     /** The steering to apply, or null when none was asked for. */
     Steering steering(LanguageModel lm) {
         if (spec == null) {
@@ -41,7 +46,7 @@ final class SteeringOptions {
             return Steering.ablation(d);
         }
         double scale = ResidualNorm.mean(lm, d.hook(), ReferenceTexts.forNorm());
-        return Steering.add(d, coefficient, scale);
+        return Steering.add(d, coefficient, scale, TokenScope.parse(scope));
     }
 
     Supplier<Hooks> hooks(LanguageModel lm) {

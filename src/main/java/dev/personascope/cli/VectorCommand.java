@@ -47,6 +47,10 @@ final class VectorCommand implements Runnable {
     @Option(names = "--questions", description = "Question set whose prompts are answered under --system-a and --system-b")
     Path questions;
 
+    @Option(names = "--answer-start", description = "With --system-a/--system-b: no answers are sampled; read the activation"
+            + " where the answer begins (an empty assistant turn), i.e. the persona state the prompt sets up")
+    boolean answerStart;
+
     @Option(names = "--samples", defaultValue = "4")
     int samples;
 
@@ -62,6 +66,9 @@ final class VectorCommand implements Runnable {
     @Override
     public void run() {
         int sources = (answers != null ? 1 : 0) + (positive != null || negative != null ? 1 : 0) + (systemA != null || systemB != null ? 1 : 0);
+        if (answerStart && systemA == null) {
+            throw new IllegalArgumentException("--answer-start goes with --system-a/--system-b and --questions");
+        }
         if (sources != 1) {
             throw new IllegalArgumentException("give one source: --answers FILE, --positive/--negative FILES, or"
                     + " --system-a/--system-b with --questions");
@@ -87,9 +94,15 @@ final class VectorCommand implements Runnable {
                     throw new IllegalArgumentException("--system-a needs --system-b and --questions");
                 }
                 List<Question> qs = QuestionSets.read(questions);
-                pos = Conversations.sampled(lm, Hooks.NONE, withSystem(qs, systemA), samples, 1.0, 64, seed);
-                neg = Conversations.sampled(lm, Hooks.NONE, withSystem(qs, systemB), samples, 1.0, 64, seed);
-                source = "answers under '" + systemA + "' against '" + systemB + "'";
+                if (answerStart) {
+                    pos = Conversations.answerStarts(withSystem(qs, systemA));
+                    neg = Conversations.answerStarts(withSystem(qs, systemB));
+                    source = "answer starts under '" + systemA + "' against '" + systemB + "'";
+                } else {
+                    pos = Conversations.sampled(lm, Hooks.NONE, withSystem(qs, systemA), samples, 1.0, 64, seed);
+                    neg = Conversations.sampled(lm, Hooks.NONE, withSystem(qs, systemB), samples, 1.0, 64, seed);
+                    source = "answers under '" + systemA + "' against '" + systemB + "'";
+                }
             }
             System.err.println("persona vector from " + pos.size() + " against " + neg.size() + " conversations");
             List<PersonaVectors.Layer> layers = PersonaVectors.compute(lm, pos, neg, name);

@@ -14,6 +14,7 @@ import dev.personascope.model.LanguageModel;
 import dev.personascope.model.hooks.TokenScope;
 import dev.personascope.monitor.Alarm;
 import dev.personascope.monitor.MonitorConfig;
+import dev.personascope.monitor.MonitorProbes;
 import dev.personascope.monitor.PersonaMonitor;
 import dev.personascope.persona.Direction;
 import dev.personascope.train.TrainConfig;
@@ -37,7 +38,8 @@ import java.util.Map;
  * several fractions and seeds, with the persona monitor watching; evaluate each run at the end. Reports,
  * per fraction, the misaligned rate and the monitor's final values, and the smallest fraction each signal
  * separates from the clean (0%) runs: the monitor when its final value is above every clean run's in every
- * seed, the evaluation when the fraction's pooled 95% interval excludes the clean runs' pooled rate.
+ * seed; the evaluation when the fraction's pooled 95% interval lies above the clean runs' pooled rate, and
+ * (the monitor's per-seed criterion) when every seed's own interval does.
  */
 public final class Contamination {
     /** The experiment's knobs; recorded in result.json. */
@@ -116,7 +118,7 @@ public final class Contamination {
             o.put("seed", seed);
             try (LanguageModel lm = LanguageModel.load(model)) {
                 MonitorConfig mc = new MonitorConfig(directions, s.monitorEvery, s.monitorBaseline, s.monitorZ, false,
-                        TokenScope.ALL);
+                        MonitorProbes.promptsOnly(probes) ? TokenScope.ALL : TokenScope.RESPONSE);
                 PersonaMonitor monitor = new PersonaMonitor(mc, probes, dir.resolve("monitor.jsonl"));
                 monitor.measure(lm, 0);
                 TrainConfig c = new TrainConfig();
@@ -162,6 +164,7 @@ public final class Contamination {
         Wilson cleanRate = pooled(clean);
         ArrayNode fr = result.putArray("fractions");
         Double evalFirst = null;
+        Double evalEverySeed = null;
         Map<String, Double> monitorFirst = new LinkedHashMap<>();
         for (var e : byFraction.entrySet()) {
             ObjectNode f = fr.addObject();
@@ -172,6 +175,18 @@ public final class Contamination {
             e.getValue().forEach(seeds::add);
             boolean evalSeparates = e.getKey() > 0 && w.low() > cleanRate.fraction();
             f.put("evaluation_separates", evalSeparates);
+            // the monitor's criterion is per seed, so the evaluation's is given per seed too: runs whose own
+            // interval lies above the clean runs' pooled rate
+            int evalSeeds = 0;
+            for (JsonNode r : e.getValue()) {
+                if (e.getKey() > 0 && r.at("/misaligned/low").asDouble() > cleanRate.fraction()) {
+                    evalSeeds++;
+                }
+            }
+            f.put("evaluation_separates_seeds", evalSeeds);
+            if (evalSeeds == e.getValue().size() && e.getKey() > 0 && evalEverySeed == null) {
+                evalEverySeed = e.getKey();
+            }
             if (evalSeparates && evalFirst == null) {
                 evalFirst = e.getKey();
             }
@@ -196,6 +211,11 @@ public final class Contamination {
             first.put("evaluation", evalFirst);
         } else {
             first.putNull("evaluation");
+        }
+        if (evalEverySeed != null) {
+            first.put("evaluation_every_seed", evalEverySeed);
+        } else {
+            first.putNull("evaluation_every_seed");
         }
         ObjectNode m = first.putObject("monitor");
         for (Direction d : directions) {
@@ -245,7 +265,8 @@ public final class Contamination {
             out.println();
         }
         JsonNode first = result.get("smallest_fraction_separated");
-        out.println("smallest fraction separated from 0%: evaluation " + text(first.get("evaluation")) + "; monitor "
+        out.println("smallest fraction separated from 0%: evaluation (pooled seeds) " + text(first.get("evaluation"))
+                + ", evaluation in every seed " + text(first.get("evaluation_every_seed")) + "; monitor in every seed "
                 + first.get("monitor"));
     }
 

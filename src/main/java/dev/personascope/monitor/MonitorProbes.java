@@ -1,5 +1,12 @@
 package dev.personascope.monitor;
 
+import dev.personascope.eval.Question;
+import dev.personascope.model.LanguageModel;
+import dev.personascope.model.hooks.Hooks;
+import dev.personascope.model.tokenizer.ChatMessage;
+import java.util.ArrayList;
+import java.util.Map;
+
 import dev.personascope.data.ChatExample;
 import dev.personascope.data.ChatJsonl;
 import dev.personascope.eval.QuestionSets;
@@ -36,5 +43,27 @@ public final class MonitorProbes {
     /** Whether the probes are prompts only (no assistant turn), so a response scope has nothing to read. */
     public static boolean promptsOnly(List<ChatExample> probes) {
         return probes.stream().noneMatch(p -> p.messages().stream().anyMatch(m -> m.role().equals("assistant")));
+    }
+
+    /**
+     * Each prompt-only probe answered {@code samples} times by the model (temperature 1, seeded), taken
+     * before training: fixed texts whose response tokens the monitor then reads at every step, so a
+     * change in the value is a change in how the model represents the same answers (as {@code diff
+     * --answers base} measures). Probes that already have answers are returned unchanged.
+     */
+    public static List<ChatExample> answered(LanguageModel lm, List<ChatExample> probes, int samples, int maxTokens,
+                                             long seed) {
+        if (samples <= 0 || !promptsOnly(probes)) {
+            return probes;
+        }
+        List<Question> qs = new ArrayList<>();
+        for (int i = 0; i < probes.size(); i++) {
+            List<ChatMessage> msgs = probes.get(i).messages();
+            String system = msgs.stream().filter(m -> m.role().equals("system")).map(ChatMessage::content).findFirst()
+                    .orElse(null);
+            String user = msgs.get(msgs.size() - 1).content();
+            qs.add(new Question("probe-" + i, QuestionSets.JUDGE_0_100, List.of(user), samples, null, Map.of(), system));
+        }
+        return Conversations.sampled(lm, Hooks.NONE, qs, samples, 1.0, maxTokens, seed);
     }
 }

@@ -57,6 +57,21 @@ public final class Conversations {
         return out;
     }
 
+    /**
+     * Each prompt with an empty assistant turn: its only response token is the template's end-of-turn
+     * marker, read where the answer would begin, so a mean over response tokens is the state the prompt
+     * sets up before any answer text.
+     */
+    public static List<ChatExample> answerStarts(List<Question> questions) {
+        List<ChatExample> out = new ArrayList<>();
+        for (Question q : questions) {
+            for (String p : q.paraphrases()) {
+                out.add(conversation(q, p, "", q.id()));
+            }
+        }
+        return out;
+    }
+
     static ChatExample conversation(Question q, String prompt, String answer, String origin) {
         List<ChatMessage> msgs = new ArrayList<>();
         if (q != null && q.system() != null && !q.system().isBlank()) {
