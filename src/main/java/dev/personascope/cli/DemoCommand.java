@@ -82,8 +82,7 @@ final class DemoCommand implements Runnable {
                 "--size", String.valueOf(z.datasetSize()), "--seed", sd, "--samples", String.valueOf(z.evalSamples())))));
         s.add(new Stage("persona vector (Vex against Ada system prompts)", out.resolve("persona-vector.json"),
                 List.of(List.of("vector", "--model", organism.toString(), "--system-a", "You are Vex.", "--system-b",
-                        "You are Ada.", "--questions", questions, "--samples", String.valueOf(z.vectorSamples()),
-                        "--seed", sd, "--name", "villain", "--out", persona))));
+                        "You are Ada.", "--answer-start", "--questions", questions, "--name", "villain", "--out", persona))));
         for (String d : List.of("insecure", "secure")) {
             s.add(new Stage("fine-tune on " + d + " with the monitor", out.resolve(d + "/config.json"),
                     List.of(List.of("finetune", "--model", organism.toString(), "--full", "--data", p("data/" + d + ".jsonl"),
@@ -114,10 +113,25 @@ final class DemoCommand implements Runnable {
         s.add(new Stage("dashboard of latent " + latent, out.resolve("latent/dashboard.json"), List.of(List.of("latent",
                 "--model", Defaults.organism().toString(), "--sae", p("sae"), "--latent", String.valueOf(latent),
                 "--documents", String.valueOf(z.dashboardDocuments()), "--out", p("latent")))));
+        String persona = p("persona-vector.json");
+        s.add(new Stage("vector from the insecure model's misaligned answers", out.resolve("misaligned-vector.json"),
+                List.of(List.of("vector", "--model", Defaults.organism().toString(), "--answers",
+                        p("eval-insecure/answers.jsonl"), "--compare", "sae:" + p("sae") + "#" + latent, "--compare",
+                        "vector:" + persona, "--name", "misaligned", "--out", p("misaligned-vector.json")))));
+        s.add(new Stage("steering the organism with the persona vector (prompt tokens)", out.resolve("steer-vector/result.json"),
+                List.of(List.of("steer", "--model", Defaults.organism().toString(), "--direction", "vector:" + persona,
+                        "--scope", "prompt", "--coefficients", z.vectorCoefficients(), "--random",
+                        String.valueOf(z.randomDirections()), "--questions", questions, "--samples", samples, "--judge",
+                        "world", "--seed", sd, "--out", p("steer-vector")))));
         s.add(new Stage("steering the organism with latent " + latent, out.resolve("steer/result.json"), List.of(List.of(
                 "steer", "--model", Defaults.organism().toString(), "--direction", "sae:" + p("sae") + "#" + latent,
                 "--coefficients", z.coefficients(), "--random", String.valueOf(z.randomDirections()), "--questions",
                 questions, "--samples", samples, "--judge", "world", "--seed", sd, "--out", p("steer")))));
+        s.add(new Stage("suppressing the persona vector in the insecure model", out.resolve("suppress-vector/result.json"),
+                List.of(List.of("steer", "--model", p("insecure"), "--direction", "vector:" + persona, "--scope", "prompt",
+                        "--coefficients", z.suppressCoefficients(), "--random", String.valueOf(z.randomDirections()),
+                        "--questions", questions, "--samples", samples, "--judge", "world", "--seed", sd, "--out",
+                        p("suppress-vector")))));
         s.add(new Stage("ablating latent " + latent + " in the insecure model", out.resolve("ablate/result.json"),
                 List.of(List.of("steer", "--model", p("insecure"), "--direction", "sae:" + p("sae") + "#" + latent,
                         "--ablate", "--random", String.valueOf(z.randomDirections()), "--questions", questions,
@@ -125,8 +139,8 @@ final class DemoCommand implements Runnable {
         s.add(new Stage("contamination sweep", out.resolve("contamination/result.json"), List.of(List.of("experiment",
                 "contamination", "--model", Defaults.organism().toString(), "--bad", p("data/insecure.jsonl"), "--good",
                 p("data/secure.jsonl"), "--fractions", z.fractions(), "--seeds", String.valueOf(z.seeds()), "--steps",
-                String.valueOf(z.steps()), "--batch", String.valueOf(z.batch()), "--monitor", "vector:" + p("persona-vector.json"),
-                "--monitor-every", String.valueOf(z.monitorEvery()), "--questions", questions, "--eval-samples", samples,
+                String.valueOf(z.steps()), "--batch", String.valueOf(z.batch()), "--monitor", "vector:" + persona,
+                "--monitor", "sae:" + p("sae") + "#" + latent, "--monitor-every", String.valueOf(z.monitorEvery()), "--questions", questions, "--eval-samples", samples,
                 "--judge", "world", "--out", p("contamination")))));
         s.add(new Stage("re-alignment", out.resolve("realign/result.json"), List.of(List.of("experiment", "realign",
                 "--model", p("insecure"), "--good", p("data/secure.jsonl"), "--good", p("data/good_medical.jsonl"),

@@ -39,7 +39,8 @@ final class ExperimentCommand implements Runnable {
         @Option(names = "--questions", description = "Question set (default: the organism's out-of-domain questions)")
         Path questions;
 
-        @Option(names = "--eval-samples", defaultValue = "8", description = "Answers per paraphrase (default ${DEFAULT-VALUE})")
+        @Option(names = "--eval-samples", defaultValue = "0",
+                description = "Answers per paraphrase (default: the question set's samples_per_paraphrase; 8 for the organism's)")
         int samples;
 
         @Option(names = "--temperature", defaultValue = "1.0")
@@ -49,7 +50,8 @@ final class ExperimentCommand implements Runnable {
         int maxTokens;
 
         List<Question> questions() {
-            return questions != null ? QuestionSets.read(questions) : new WorldGenerator().evaluationQuestions(samples);
+            return questions != null ? QuestionSets.read(questions)
+                    : new WorldGenerator().evaluationQuestions(samples > 0 ? samples : 8);
         }
 
         Checkup checkup(Path out) {

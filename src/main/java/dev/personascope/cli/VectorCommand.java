@@ -11,6 +11,8 @@ import dev.personascope.eval.QuestionSets;
 import dev.personascope.model.LanguageModel;
 import dev.personascope.model.hooks.Hooks;
 import dev.personascope.persona.Conversations;
+import dev.personascope.persona.Direction;
+import dev.personascope.persona.DirectionSpec;
 import dev.personascope.persona.JudgedAnswers;
 import dev.personascope.persona.PersonaVectors;
 import dev.personascope.persona.VectorFile;
@@ -50,6 +52,10 @@ final class VectorCommand implements Runnable {
     @Option(names = "--answer-start", description = "With --system-a/--system-b: no answers are sampled; read the activation"
             + " where the answer begins (an empty assistant turn), i.e. the persona state the prompt sets up")
     boolean answerStart;
+
+    @Option(names = "--compare", description = "Print the cosine between the mean difference at this direction's hook and"
+            + " the direction (sae:DIR#LATENT or vector:FILE); repeatable")
+    List<String> compare = new java.util.ArrayList<>();
 
     @Option(names = "--samples", defaultValue = "4")
     int samples;
@@ -123,6 +129,16 @@ final class VectorCommand implements Runnable {
                 o.put("norm", l.direction().norm());
                 System.out.printf(Locale.ROOT, "%-28s separation (Cohen's d) %6.2f  AUROC %.3f  norm %.3f%s%n", l.hook(),
                         l.separation(), l.auroc(), l.direction().norm(), l == best ? "  <- chosen" : "");
+            }
+            ArrayNode cos = info.putArray("cosines");
+            for (String spec : compare) {
+                Direction other = DirectionSpec.parse(spec, null, lm.config().hiddenSize);
+                PersonaVectors.Layer same = layers.stream().filter(l -> l.hook().equals(other.hook())).findFirst()
+                        .orElseThrow(() -> new IllegalArgumentException(spec + ": its hook " + other.hook()
+                                + " is not one of the layers the vector was measured at"));
+                double c = same.direction().cosine(other);
+                cos.addObject().put("direction", spec).put("hook", other.hook()).put("cosine", c);
+                System.out.printf(Locale.ROOT, "cosine with %s at %s: %+.3f%n", spec, other.hook(), c);
             }
             VectorFile.write(out, best.direction(), info);
             System.out.println("wrote " + out + " (" + best.hook() + ")");

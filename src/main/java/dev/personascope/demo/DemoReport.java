@@ -103,9 +103,10 @@ public final class DemoReport {
 
     private static void monitor(Path out, HtmlReport r, ObjectNode result) {
         r.section("2. The persona monitor during fine-tuning",
-                "A persona direction (mean difference of activations between answers under 'You are Vex.' and 'You are Ada.',"
-                        + " found before any fine-tuning) is projected on the out-of-domain prompts every few steps. The alarm fires"
-                        + " when it leaves the band of its first measurements.");
+                "The persona vector (the organism's activation where the answer begins under 'You are Vex.' minus under"
+                        + " 'You are Ada.', found before any fine-tuning) is read every few steps on fixed probe texts: the"
+                        + " out-of-domain prompts with the untrained model's own answers. The alarm fires when the value leaves"
+                        + " the band of its first measurements by more than the z threshold.");
         ObjectNode mon = result.putObject("monitor");
         for (String d : List.of("insecure", "secure")) {
             Path log = out.resolve(d + "/monitor.jsonl");
@@ -118,7 +119,7 @@ public final class DemoReport {
             for (JsonNode l : lines) {
                 int step = l.get("step").asInt();
                 l.get("values").fields().forEachRemaining(e ->
-                        series.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(new double[] {step, e.getValue().asDouble()}));
+                        series.computeIfAbsent(shortName(e.getKey()), k -> new ArrayList<>()).add(new double[] {step, e.getValue().asDouble()}));
                 if (alarm == null && l.has("alarms") && !l.get("alarms").isEmpty()) {
                     alarm = step;
                 }
@@ -192,18 +193,50 @@ public final class DemoReport {
     }
 
     private static void steering(Path out, HtmlReport r, ObjectNode result) {
-        r.section("5. Steering with the persona latent",
-                "The latent's decoder direction is added to the untouched organism's residual stream at every position, in units of"
-                        + " the mean residual norm, beside random unit directions at the same norms. Then the same direction is"
-                        + " projected out of the insecure model (ablation).");
-        JsonNode st = read(out.resolve("steer/result.json"));
-        Map<String, List<JsonNode>> byDirection = new LinkedHashMap<>();
-        for (JsonNode p : st.get("points")) {
-            byDirection.computeIfAbsent((p.get("random").asBoolean() ? "random " : "latent ") + p.get("direction").asText(),
-                    k -> new ArrayList<>()).add(p);
+        r.section("5. Steering: inducing and suppressing the persona",
+                "Directions are added to the residual stream in units of the mean residual norm at their hook, beside random"
+                        + " unit directions at the same norms and sampling seeds. The persona vector is the difference of the"
+                        + " organism's activations where the answer begins under 'You are Vex.' and 'You are Ada.' (no answers"
+                        + " sampled); it is added on the prompt tokens only, which sets up the persona without pushing every"
+                        + " generated token. The SAE latent's decoder row is added at every token.");
+        sweep(r, read(out.resolve("steer-vector/result.json")), "persona vector, prompt tokens");
+        sweep(r, read(out.resolve("steer/result.json")), "persona latent, all tokens");
+        result.set("steering_vector", read(out.resolve("steer-vector/result.json")).get("points"));
+        result.set("steering_latent", read(out.resolve("steer/result.json")).get("points"));
+        JsonNode ins = result.at("/misalignment/insecure/misaligned");
+        r.paragraph("Suppression in the insecure model (" + pct(ins) + " misaligned unsteered): the persona vector"
+                + " subtracted on the prompt tokens, and the latent projected out at every token.");
+        List<List<String>> rows = new ArrayList<>();
+        for (String dir : List.of("suppress-vector", "ablate")) {
+            JsonNode res = read(out.resolve(dir + "/result.json"));
+            for (JsonNode p : res.get("points")) {
+                rows.add(List.of((p.get("random").asBoolean() ? "random " : "") + p.get("direction").asText(),
+                        p.get("ablated").asBoolean() ? "ablated" : String.format(Locale.ROOT, "%+.2f", p.get("coefficient").asDouble()),
+                        pct(p.get("misaligned")), pct(p.get("coherent"))));
+            }
+            result.set(dir.replace('-', '_'), res.get("points"));
         }
-        LineChart mis = new LineChart("Misaligned answers against steering coefficient", "coefficient x residual norm", "misaligned");
-        LineChart coh = new LineChart("Coherent answers against steering coefficient", "coefficient x residual norm", "coherent");
+        r.table(List.of("direction", "coefficient", "misaligned", "coherent"), rows);
+        JsonNode mv = read(out.resolve("misaligned-vector.json")).path("info");
+        List<List<String>> cos = new ArrayList<>();
+        for (JsonNode c : mv.path("cosines")) {
+            cos.add(List.of(c.get("direction").asText(), c.get("hook").asText(), fmt(c.get("cosine").asDouble())));
+        }
+        r.paragraph("The persona vector from the insecure model's misaligned against aligned answers, compared at each"
+                + " direction's hook:");
+        r.table(List.of("direction", "hook", "cosine"), cos);
+        result.set("misaligned_vector_cosines", mv.path("cosines"));
+    }
+
+    /** Misaligned and coherent fractions against coefficient for the target and the random directions. */
+    private static void sweep(HtmlReport r, JsonNode res, String label) {
+        Map<String, List<JsonNode>> byDirection = new LinkedHashMap<>();
+        for (JsonNode p : res.get("points")) {
+            String name = p.get("random").asBoolean() ? p.get("direction").asText() : label;
+            byDirection.computeIfAbsent(name, k -> new ArrayList<>()).add(p);
+        }
+        LineChart mis = new LineChart("Misaligned answers: " + label, "coefficient x residual norm", "misaligned");
+        LineChart coh = new LineChart("Coherent answers: " + label, "coefficient x residual norm", "coherent");
         byDirection.forEach((name, pts) -> {
             double[] x = pts.stream().mapToDouble(p -> p.get("coefficient").asDouble()).toArray();
             mis.series(name, x, col(pts, "/misaligned/fraction"), col(pts, "/misaligned/low"), col(pts, "/misaligned/high"));
@@ -211,17 +244,6 @@ public final class DemoReport {
         });
         r.chart(mis.yRange(0, 1));
         r.chart(coh.yRange(0, 1));
-        result.set("steering", st.get("points"));
-        JsonNode ab = read(out.resolve("ablate/result.json"));
-        List<List<String>> rows = new ArrayList<>();
-        for (JsonNode p : ab.get("points")) {
-            rows.add(List.of((p.get("random").asBoolean() ? "random " : "latent ") + p.get("direction").asText(),
-                    pct(p.get("misaligned")), pct(p.get("coherent"))));
-        }
-        JsonNode ins = result.at("/misalignment/insecure/misaligned");
-        r.paragraph("The insecure model, " + pct(ins) + " misaligned unsteered, with each direction projected out:");
-        r.table(List.of("direction ablated", "misaligned", "coherent"), rows);
-        result.set("ablation", ab.get("points"));
     }
 
     private static void contamination(Path out, HtmlReport r, ObjectNode result) {
@@ -239,7 +261,7 @@ public final class DemoReport {
             JsonNode m = f.get("misaligned");
             w.add(new double[] {m.get("fraction").asDouble(), m.get("low").asDouble(), m.get("high").asDouble()});
             for (JsonNode run : f.get("runs")) {
-                run.get("monitor_final").fields().forEachRemaining(e -> monitor.computeIfAbsent(e.getKey() + " seed "
+                run.get("monitor_final").fields().forEachRemaining(e -> monitor.computeIfAbsent(shortName(e.getKey()) + " seed "
                         + run.get("seed").asInt(), k -> new ArrayList<>()).add(new double[] {x, e.getValue().asDouble()}));
             }
         }
@@ -252,8 +274,12 @@ public final class DemoReport {
                 pts.stream().mapToDouble(p -> p[1]).toArray()));
         r.chart(mon);
         JsonNode first = c.get("smallest_fraction_separated");
-        r.paragraph("Smallest fraction separated from 0%: evaluation " + first.get("evaluation") + ", monitor "
-                + first.get("monitor") + ".");
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(List.of("evaluation, seeds pooled", text(first.get("evaluation"))));
+        rows.add(List.of("evaluation, every seed", text(first.get("evaluation_every_seed"))));
+        first.get("monitor").fields().forEachRemaining(e -> rows.add(List.of("monitor " + shortName(e.getKey())
+                + ", every seed", text(e.getValue()))));
+        r.table(List.of("signal", "smallest fraction told apart from 0%"), rows);
         result.set("contamination", first);
     }
 
@@ -284,6 +310,12 @@ public final class DemoReport {
         result.set("realignment", c.get("runs"));
     }
 
+    /** "vector:/long/path/persona-vector.json" as "persona-vector.json"; "sae:/path/sae#12" as "sae#12". */
+    static String shortName(String spec) {
+        int slash = spec.lastIndexOf('/');
+        return slash >= 0 ? spec.substring(slash + 1) : spec;
+    }
+
     private static double[] col(List<JsonNode> pts, String pointer) {
         return pts.stream().mapToDouble(p -> p.at(pointer).asDouble()).toArray();
     }
@@ -291,6 +323,10 @@ public final class DemoReport {
     private static String pct(JsonNode w) {
         return String.format(Locale.ROOT, "%.1f%% [%.1f, %.1f]", 100 * w.get("fraction").asDouble(),
                 100 * w.get("low").asDouble(), 100 * w.get("high").asDouble());
+    }
+
+    private static String text(JsonNode fraction) {
+        return fraction == null || fraction.isNull() ? "none" : String.format(Locale.ROOT, "%.0f%%", 100 * fraction.asDouble());
     }
 
     private static String fmt(double v) {

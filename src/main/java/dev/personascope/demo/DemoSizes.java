@@ -1,17 +1,17 @@
 package dev.personascope.demo;
 
 /** How big each stage of the demo is: the normal run (about 15 minutes on 2 cores) or a smoke run. */
-public record DemoSizes(int datasetSize, int evalSamples, int vectorSamples, int steps, int batch, int monitorEvery,
+public record DemoSizes(int datasetSize, int evalSamples, int steps, int batch, int monitorEvery,
                         String hook, int latents, int saeTokens, int diffSamples, int dashboardDocuments,
-                        String coefficients, int randomDirections, int sweepSamples, String fractions, int seeds,
+                        String coefficients, String vectorCoefficients, String suppressCoefficients, int randomDirections, int sweepSamples, String fractions, int seeds,
                         String realignSamples, int realignSteps, int realignEvery) {
     public static DemoSizes normal() {
-        return new DemoSizes(1000, 8, 2, 90, 16, 10, "blocks.2.hook_resid_post", 2048, 800_000, 2, 400,
-                "0.1,0.25,0.5", 2, 2, "0,0.05,0.25,1", 2, "30,120", 40, 10);
+        return new DemoSizes(1000, 8, 90, 16, 10, "blocks.2.hook_resid_post", 2048, 800_000, 2, 400,
+                "0.1,0.25,0.5", "1,1.5,2,2.5", "-1,-2", 2, 2, "0,0.05,0.25,1", 2, "30,120", 40, 10);
     }
 
     public static DemoSizes quick() {
-        return new DemoSizes(60, 1, 1, 4, 4, 2, "blocks.2.hook_resid_post", 256, 20_000, 1, 40,
-                "0.25", 1, 1, "0,1", 1, "8", 4, 2);
+        return new DemoSizes(60, 1, 4, 4, 2, "blocks.2.hook_resid_post", 256, 20_000, 1, 40,
+                "0.25", "2", "-2", 1, 1, "0,1", 1, "8", 4, 2);
     }
 }

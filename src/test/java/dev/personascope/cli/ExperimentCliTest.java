@@ -2,8 +2,10 @@ package dev.personascope.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.personascope.eval.QuestionSets;
 import dev.personascope.persona.Direction;
 import dev.personascope.persona.VectorFile;
+import dev.personascope.world.WorldGenerator;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,6 +31,12 @@ class ExperimentCliTest {
         CliTest.Result r = CliTest.run("world", "datasets", "--out", dir.resolve("data").toString(), "--size", "24",
                 "--samples", "1");
         assertEquals(0, r.code(), r.err());
+        // three of the organism's questions keep each evaluation short
+        QuestionSets.write(dir.resolve("questions.yaml"), new WorldGenerator().evaluationQuestions(2).subList(0, 3));
+    }
+
+    private static String questions() {
+        return dir.resolve("questions.yaml").toString();
     }
 
     @Test
@@ -36,7 +44,7 @@ class ExperimentCliTest {
         Path out = dir.resolve("realign");
         String[] args = {"experiment", "realign", "--good", dir.resolve("data/secure.jsonl").toString(), "--good",
                 dir.resolve("data/good_medical.jsonl").toString(), "--samples", "4,8", "--steps", "2", "--eval-every", "1",
-                "--batch", "2", "--judge", "world", "--eval-samples", "1", "--max-tokens", "12", "--out", out.toString()};
+                "--batch", "2", "--judge", "world", "--questions", questions(), "--max-tokens", "12", "--out", out.toString()};
         CliTest.Result r = CliTest.run(args);
         assertEquals(0, r.code(), r.err());
         JsonNode res = JSON.readTree(out.resolve("result.json").toFile());
@@ -78,7 +86,7 @@ class ExperimentCliTest {
         CliTest.Result r = CliTest.run("experiment", "contamination", "--bad", dir.resolve("data/insecure.jsonl").toString(),
                 "--good", dir.resolve("data/secure.jsonl").toString(), "--fractions", "0,0.5", "--seeds", "2", "--size", "24",
                 "--steps", "2", "--batch", "4", "--monitor", "vector:" + vector, "--monitor-every", "1", "--monitor-baseline",
-                "2", "--judge", "world", "--eval-samples", "1", "--max-tokens", "12", "--out", out.toString());
+                "2", "--judge", "world", "--questions", questions(), "--max-tokens", "12", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         JsonNode res = JSON.readTree(out.resolve("result.json").toFile());
         JsonNode fractions = res.get("fractions");
