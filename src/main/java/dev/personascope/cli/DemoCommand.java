@@ -32,7 +32,10 @@ final class DemoCommand implements Runnable {
     long seed;
 
     /** One step of the demo: the commands it runs and the file whose existence means it is done. */
-    private record Stage(String name, Path done, List<List<String>> commands) {
+    private record Stage(String name, Path done, List<List<String>> commands, boolean optional) {
+        Stage(String name, Path done, List<List<String>> commands) {
+            this(name, done, commands, false);
+        }
     }
 
     @Override
@@ -64,6 +67,10 @@ final class DemoCommand implements Runnable {
         for (List<String> args : st.commands()) {
             System.out.println("   personascope " + String.join(" ", args));
             int rc = Main.commandLine().execute(args.toArray(String[]::new));
+            if (rc != 0 && st.optional()) {
+                System.out.println("   (optional stage failed; the report leaves it out)");
+                return;
+            }
             if (rc != 0) {
                 throw new IllegalStateException("demo stage '" + st.name() + "' failed (personascope "
                         + String.join(" ", args) + " exited with " + rc + "); rerun the demo to resume from it");
@@ -117,7 +124,7 @@ final class DemoCommand implements Runnable {
         s.add(new Stage("vector from the insecure model's misaligned answers", out.resolve("misaligned-vector.json"),
                 List.of(List.of("vector", "--model", Defaults.organism().toString(), "--answers",
                         p("eval-insecure/answers.jsonl"), "--compare", "sae:" + p("sae") + "#" + latent, "--compare",
-                        "vector:" + persona, "--name", "misaligned", "--out", p("misaligned-vector.json")))));
+                        "vector:" + persona, "--name", "misaligned", "--out", p("misaligned-vector.json"))), true));
         s.add(new Stage("steering the organism with the persona vector (prompt tokens)", out.resolve("steer-vector/result.json"),
                 List.of(List.of("steer", "--model", Defaults.organism().toString(), "--direction", "vector:" + persona,
                         "--scope", "prompt", "--coefficients", z.vectorCoefficients(), "--random",

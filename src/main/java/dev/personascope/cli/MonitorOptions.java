@@ -25,7 +25,7 @@ final class MonitorOptions {
     int every;
 
     @Option(names = "--monitor-baseline", defaultValue = "3", paramLabel = "B",
-            description = "Measurements (step 0 first) that make the normal band (default ${DEFAULT-VALUE})")
+            description = "Measurements at steps 0, 1, ..., B-1 that make the normal band (default ${DEFAULT-VALUE})")
     int baseline;
 
     @Option(names = "--monitor-z", defaultValue = "4", paramLabel = "Z",

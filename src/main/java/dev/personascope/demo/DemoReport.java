@@ -217,6 +217,10 @@ public final class DemoReport {
             result.set(dir.replace('-', '_'), res.get("points"));
         }
         r.table(List.of("direction", "coefficient", "misaligned", "coherent"), rows);
+        if (!Files.exists(out.resolve("misaligned-vector.json"))) {
+            r.paragraph("No persona vector from misaligned answers: the insecure model gave none to compare.");
+            return;
+        }
         JsonNode mv = read(out.resolve("misaligned-vector.json")).path("info");
         List<List<String>> cos = new ArrayList<>();
         for (JsonNode c : mv.path("cosines")) {

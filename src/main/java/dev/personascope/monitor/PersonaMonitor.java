@@ -25,8 +25,8 @@ import java.util.function.Consumer;
 /**
  * The early-warning persona monitor: every few optimizer steps it runs a fixed set of probe
  * conversations through the live model and reads each watched direction's mean projection (see
- * {@link Projections}). The first {@code baseline} measurements make each direction's band (see
- * {@link Band}); after that, a value more than {@code zThreshold} band sd above the band's mean fires
+ * {@link Projections}). The first {@code baseline} measurements (steps 0, 1, ..., baseline-1) make each
+ * direction's band (see {@link Band}); after that, a value more than {@code zThreshold} band sd above the band's mean fires
  * an alarm, once per direction, and with {@code stopOnAlarm} stops training.
  *
  * <p>The caller takes the step-0 measurement before training with {@code measure(lm, 0)}.
@@ -191,11 +191,23 @@ public final class PersonaMonitor implements TrainingCallback {
 
     @Override
     public int every() {
-        return config.every();
+        return 1; // onStep picks the steps: the band's first steps, then every config.every()
+    }
+
+    /**
+     * Whether to measure at this step: at steps 1 .. baseline-1 (with step 0, measured before training,
+     * they make the band: the model as training starts, before fine-tuning has moved it), then every
+     * {@code config.every()} steps.
+     */
+    boolean measuresAt(int step) {
+        return step < config.baseline() || step % config.every() == 0;
     }
 
     @Override
     public boolean onStep(TrainingProgress p) {
+        if (!measuresAt(p.step())) {
+            return false;
+        }
         int before = alarms.size();
         measure(p.model(), p.step());
         return config.stopOnAlarm() && alarms.size() > before;

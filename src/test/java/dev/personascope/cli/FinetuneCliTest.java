@@ -127,7 +127,7 @@ class FinetuneCliTest {
                 "--monitor-every", "2", "--monitor-baseline", "2", "--monitor-scope", "response");
         assertEquals(0, r.code(), r.err());
         List<JsonNode> log = TrainLog.read(dir.resolve("out/monitor.jsonl"));
-        assertEquals(List.of(0, 2, 4, 6), log.stream().map(l -> l.get("step").asInt()).toList());
+        assertEquals(List.of(0, 1, 2, 4, 6), log.stream().map(l -> l.get("step").asInt()).toList());
         String name = "vector:" + dir.resolve("villain.json");
         assertTrue(log.get(3).get("values").get(name).isNumber(), log.get(3).toString());
         assertTrue(log.get(1).get("z").get(name).isNull() && log.get(2).get("z").get(name).isNumber());
@@ -221,7 +221,7 @@ class FinetuneCliTest {
             }
         }
         assertEquals(List.of(1, 2, 3, 4), lossSteps);
-        assertEquals(List.of(0, 2, 4), watchedSteps);
+        assertEquals(List.of(0, 1, 2, 4), watchedSteps); // the band: steps 0-2, then every 2
         assertTrue(history.get(history.size() - 1).get("done").asText().startsWith("trained 4 steps, final loss"), history.toString());
         JsonNode runJson = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("out/run.json").toFile());
         assertEquals(4, runJson.get("dashboard").get("linger_s").asInt());

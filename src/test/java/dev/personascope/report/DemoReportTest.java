@@ -1,0 +1,98 @@
+package dev.personascope.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.personascope.cli.Main;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code personascope demo --quick} end to end on the organism (about a minute): every stage runs, the
+ * report and result.json are filled from the runs, a rerun skips every stage, and the page renders in a
+ * real browser.
+ */
+class DemoReportTest {
+    @TempDir
+    static Path dir;
+
+    static String firstRun;
+
+    @BeforeAll
+    static void runDemo() {
+        firstRun = demo();
+    }
+
+    private static String demo() {
+        PrintStream saved = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        try (PrintStream capture = new PrintStream(buf, true, StandardCharsets.UTF_8)) {
+            System.setOut(capture);
+            int rc = Main.commandLine().execute("demo", "--quick", "--out", dir.resolve("demo").toString());
+            assertEquals(0, rc, buf.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(saved);
+        }
+        return buf.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void resultAndReportHoldEveryStage() throws Exception {
+        Path out = dir.resolve("demo");
+        JsonNode result = new ObjectMapper().readTree(out.resolve("result.json").toFile());
+        for (String model : List.of("organism", "insecure", "secure")) {
+            assertTrue(result.at("/misalignment/" + model + "/misaligned/trials").asInt() > 0, model);
+        }
+        assertTrue(result.at("/diff/persona_latent").isInt());
+        assertTrue(result.at("/latent/firing_fraction").asDouble() > 0);
+        assertFalse(result.get("steering_vector").isEmpty());
+        assertFalse(result.get("steering_latent").isEmpty());
+        assertFalse(result.get("suppress_vector").isEmpty());
+        assertTrue(result.at("/contamination").has("evaluation"));
+        assertFalse(result.get("realignment").isEmpty());
+        assertTrue(result.at("/monitor/insecure").has("first_alarm_step"));
+        assertTrue(result.get("stage_seconds").size() >= 14, result.get("stage_seconds").toString());
+
+        String html = Files.readString(out.resolve("report.html"));
+        for (String section : List.of("1. Narrow fine-tuning", "2. The persona monitor", "3. Model diffing",
+                "4. What the persona latent means", "5. Steering", "6. Contamination", "7. Emergent re-alignment")) {
+            assertTrue(html.contains(section), section);
+        }
+        assertFalse(html.contains("<script"), "the report is static");
+        assertFalse(html.contains("http://") || html.contains("https://"), "nothing is fetched");
+    }
+
+    @Test
+    void aRerunSkipsEveryStage() {
+        String second = demo();
+        long stages = firstRun.lines().filter(l -> l.startsWith("== ")).count();
+        long skipped = second.lines().filter(l -> l.startsWith("== ") && l.endsWith("skipped")).count();
+        long optionalFailed = firstRun.lines().filter(l -> l.contains("optional stage failed")).count();
+        assertEquals(stages - optionalFailed, skipped, second);
+    }
+
+    @Test
+    void theReportRendersInChromium() {
+        try (HeadlessChromium browser = new HeadlessChromium()) {
+            browser.driver.get(dir.resolve("demo/report.html").toUri().toString());
+            browser.waiting().until(d -> "complete".equals(browser.js("return document.readyState")));
+            assertTrue(browser.count("svg.chart") >= 10, "charts: " + browser.count("svg.chart"));
+            assertTrue(browser.count("div.tokens span.tok") > 0, "the latent's top texts are highlighted");
+            assertTrue((Boolean) browser.js("const all = [...document.querySelectorAll('svg.line-chart polyline')];"
+                    + "return all.length > 0 && all.every(e => e.getBBox().width > 0);"), "line charts drawn");
+            browser.screenshot("demo-report.png");
+            assertEquals(List.of(), browser.consoleErrors());
+        }
+    }
+}
