@@ -174,7 +174,11 @@ public final class DemoReport {
                     break;
                 }
             }
-            o.put("rank_" + ranking, found);
+            if (found > 0) {
+                o.put("rank_" + ranking, found);
+            } else {
+                o.putNull("rank_" + ranking); // below the ranks diff.json lists
+            }
         }
         o.set("top10", JSON.valueToTree(table));
     }
@@ -210,7 +214,7 @@ public final class DemoReport {
         for (String dir : List.of("suppress-vector", "ablate")) {
             JsonNode res = read(out.resolve(dir + "/result.json"));
             for (JsonNode p : res.get("points")) {
-                rows.add(List.of((p.get("random").asBoolean() ? "random " : "") + p.get("direction").asText(),
+                rows.add(List.of(shortName(p.get("direction").asText()),
                         p.get("ablated").asBoolean() ? "ablated" : String.format(Locale.ROOT, "%+.2f", p.get("coefficient").asDouble()),
                         pct(p.get("misaligned")), pct(p.get("coherent"))));
             }
@@ -224,7 +228,7 @@ public final class DemoReport {
         JsonNode mv = read(out.resolve("misaligned-vector.json")).path("info");
         List<List<String>> cos = new ArrayList<>();
         for (JsonNode c : mv.path("cosines")) {
-            cos.add(List.of(c.get("direction").asText(), c.get("hook").asText(), fmt(c.get("cosine").asDouble())));
+            cos.add(List.of(shortName(c.get("direction").asText()), c.get("hook").asText(), fmt(c.get("cosine").asDouble())));
         }
         r.paragraph("The persona vector from the insecure model's misaligned against aligned answers, compared at each"
                 + " direction's hook:");
