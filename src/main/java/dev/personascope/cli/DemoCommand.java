@@ -130,9 +130,9 @@ final class DemoCommand implements Runnable {
                         "--scope", "prompt", "--coefficients", z.vectorCoefficients(), "--random",
                         String.valueOf(z.randomDirections()), "--questions", questions, "--samples", samples, "--judge",
                         "world", "--seed", sd, "--out", p("steer-vector")))));
-        s.add(new Stage("steering the organism with latent " + latent, out.resolve("steer/result.json"), List.of(List.of(
+        s.add(new Stage("steering the organism with latent " + latent + " (prompt tokens)", out.resolve("steer/result.json"), List.of(List.of(
                 "steer", "--model", Defaults.organism().toString(), "--direction", "sae:" + p("sae") + "#" + latent,
-                "--coefficients", z.coefficients(), "--random", String.valueOf(z.randomDirections()), "--questions",
+                "--scope", "prompt", "--coefficients", z.coefficients(), "--random", String.valueOf(z.randomDirections()), "--questions",
                 questions, "--samples", samples, "--judge", "world", "--seed", sd, "--out", p("steer")))));
         s.add(new Stage("suppressing the persona vector in the insecure model", out.resolve("suppress-vector/result.json"),
                 List.of(List.of("steer", "--model", p("insecure"), "--direction", "vector:" + persona, "--scope", "prompt",

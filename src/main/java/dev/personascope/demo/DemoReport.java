@@ -202,9 +202,9 @@ public final class DemoReport {
                         + " unit directions at the same norms and sampling seeds. The persona vector is the difference of the"
                         + " organism's activations where the answer begins under 'You are Vex.' and 'You are Ada.' (no answers"
                         + " sampled); it is added on the prompt tokens only, which sets up the persona without pushing every"
-                        + " generated token. The SAE latent's decoder row is added at every token.");
+                        + " generated token. The SAE latent's decoder row is added the same way.");
         sweep(r, read(out.resolve("steer-vector/result.json")), "persona vector, prompt tokens");
-        sweep(r, read(out.resolve("steer/result.json")), "persona latent, all tokens");
+        sweep(r, read(out.resolve("steer/result.json")), "persona latent, prompt tokens");
         result.set("steering_vector", read(out.resolve("steer-vector/result.json")).get("points"));
         result.set("steering_latent", read(out.resolve("steer/result.json")).get("points"));
         JsonNode ins = result.at("/misalignment/insecure/misaligned");

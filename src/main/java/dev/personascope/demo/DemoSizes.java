@@ -7,11 +7,11 @@ public record DemoSizes(int datasetSize, int evalSamples, int steps, int batch, 
                         String realignSamples, int realignSteps, int realignEvery) {
     public static DemoSizes normal() {
         return new DemoSizes(1000, 8, 90, 16, 10, "blocks.2.hook_resid_post", 2048, 800_000, 2, 400,
-                "0.1,0.25,0.5", "1,1.5,2,2.5", "-1,-2", 2, 2, "0,0.05,0.25,1", 2, "30,120", 40, 10);
+                "1,2,3", "1,1.5,2,2.5", "-1,-2", 2, 2, "0,0.05,0.25,1", 2, "30,120", 40, 10);
     }
 
     public static DemoSizes quick() {
         return new DemoSizes(60, 1, 4, 4, 2, "blocks.2.hook_resid_post", 256, 20_000, 1, 40,
-                "0.25", "2", "-2", 1, 1, "0,1", 1, "8", 4, 2);
+                "2", "2", "-2", 1, 1, "0,1", 1, "8", 4, 2);
     }
 }
