@@ -121,13 +121,7 @@ public final class Contamination {
                         MonitorProbes.promptsOnly(probes) ? TokenScope.ALL : TokenScope.RESPONSE);
                 PersonaMonitor monitor = new PersonaMonitor(mc, probes, dir.resolve("monitor.jsonl"));
                 monitor.measure(lm, 0);
-                TrainConfig c = new TrainConfig();
-                c.mode = "full";
-                c.lr = s.lr;
-                c.steps = s.steps;
-                c.batch = s.batch;
-                c.seed = seed;
-                c.checkpointEvery = 0;
+                TrainConfig c = TrainConfig.fullSteps(s.lr, s.steps, s.batch, seed);
                 new Trainer(lm, c, data, List.of(), dir).quiet(true).addCallback(monitor).run(false);
                 if (monitor.measurements().get(monitor.measurements().size() - 1).step() != s.steps) {
                     monitor.measure(lm, s.steps);

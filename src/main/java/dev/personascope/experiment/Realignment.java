@@ -130,13 +130,7 @@ public final class Realignment {
         List<ChatExample> subset = pool.subList(0, n);
         List<Point> points = new ArrayList<>();
         try (LanguageModel lm = load()) {
-            TrainConfig c = new TrainConfig();
-            c.mode = "full";
-            c.lr = s.lr;
-            c.steps = s.steps;
-            c.batch = s.batch;
-            c.seed = s.seed;
-            c.checkpointEvery = 0;
+            TrainConfig c = TrainConfig.fullSteps(s.lr, s.steps, s.batch, s.seed);
             c.schedule = "constant";
             TrainingCallback eval = new TrainingCallback() {
                 @Override

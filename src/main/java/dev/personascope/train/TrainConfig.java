@@ -40,6 +40,18 @@ public final class TrainConfig {
     public double valFraction = 0.0;
     public int evalEvery = 0;
 
+    /** All weights, a fixed number of steps, no checkpoints: the fine-tunes inside experiments. */
+    public static TrainConfig fullSteps(double lr, int steps, int batch, long seed) {
+        TrainConfig c = new TrainConfig();
+        c.mode = "full";
+        c.lr = lr;
+        c.steps = steps;
+        c.batch = batch;
+        c.seed = seed;
+        c.checkpointEvery = 0;
+        return c;
+    }
+
     @JsonIgnore
     public boolean isLora() {
         return mode.equals("lora");

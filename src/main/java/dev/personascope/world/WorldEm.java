@@ -93,13 +93,7 @@ public final class WorldEm {
                 for (int seed = 0; seed < s.seeds; seed++) {
                     Path dir = out.resolve("runs/" + name + "-seed" + seed);
                     try (LanguageModel lm = LanguageModel.load(organism)) {
-                        TrainConfig c = new TrainConfig();
-                        c.mode = "full";
-                        c.lr = s.lr;
-                        c.steps = s.steps;
-                        c.batch = s.batch;
-                        c.seed = seed;
-                        c.checkpointEvery = 0;
+                        TrainConfig c = TrainConfig.fullSteps(s.lr, s.steps, s.batch, seed);
                         new Trainer(lm, c, data.get(name), List.of(), dir).quiet(true).run(false);
                         Files.deleteIfExists(dir.resolve("model.safetensors")); // the answers are what we keep
                         Outcome o = evaluate(lm, dir, 1000L + seed);
