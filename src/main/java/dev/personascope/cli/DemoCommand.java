@@ -52,7 +52,7 @@ final class DemoCommand implements Runnable {
         for (Stage st : latentStages(z, latent)) {
             runStage(st, seconds);
         }
-        DemoReport.write(out, z, seconds, quick);
+        DemoReport.write(out, z, seed, seconds, quick);
         System.out.printf(Locale.ROOT, "demo finished in %.0f s: %s and %s%n", (System.nanoTime() - start) / 1e9,
                 out.resolve("report.html"), out.resolve("result.json"));
     }

@@ -51,10 +51,11 @@ public final class DemoReport {
         return rows.get(0).get("latent").asInt();
     }
 
-    public static void write(Path out, DemoSizes sizes, Map<String, Double> secondsThisRun, boolean quick) {
+    public static void write(Path out, DemoSizes sizes, long seed, Map<String, Double> secondsThisRun, boolean quick) {
         ObjectNode timings = mergeTimings(out.resolve("timings.json"), secondsThisRun);
         ObjectNode result = JSON.createObjectNode();
         result.put("quick", quick);
+        result.put("seed", seed);
         result.set("sizes", JSON.valueToTree(sizes));
         result.set("stage_seconds", timings);
         HtmlReport r = new HtmlReport("PersonaScope demo: persona features behind emergent misalignment");
