@@ -52,7 +52,8 @@ final class DiffCommand implements Runnable {
     Path prompts;
 
     @Option(names = "--answers", defaultValue = "tuned",
-            description = "For a question set: whose answers to read, tuned, base or none (prompts only); default ${DEFAULT-VALUE}")
+            description = "For a question set: whose answers to read, tuned, base, none (prompts only) or start (an empty"
+                    + " answer: the response scope is then the position where the answer begins); default ${DEFAULT-VALUE}")
     String answers;
 
     @Option(names = "--samples", defaultValue = "4", description = "Answers per paraphrase (default ${DEFAULT-VALUE})")
@@ -120,7 +121,8 @@ final class DiffCommand implements Runnable {
             case "tuned" -> Conversations.sampled(t, Hooks.NONE, qs, samples, temperature, maxTokens, seed);
             case "base" -> Conversations.sampled(b, Hooks.NONE, qs, samples, temperature, maxTokens, seed);
             case "none" -> Conversations.promptsOnly(qs);
-            default -> throw new IllegalArgumentException("--answers must be tuned, base or none, got '" + answers + "'");
+            case "start" -> Conversations.answerStarts(qs);
+            default -> throw new IllegalArgumentException("--answers must be tuned, base, none or start, got '" + answers + "'");
         };
     }
 

@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -115,6 +116,20 @@ class PersonaCliTest {
                 p("q.yaml"), "--samples", "1", "--max-tokens", "4", "--out", p("diff-q"));
         assertEquals(0, q.code(), q.err());
         assertEquals(1 + 3 * D_SAE, Files.readAllLines(dir.resolve("diff-q/latents.tsv")).size());
+
+        // an empty answer: the response scope is the one position where the answer begins
+        CliTest.Result start = CliTest.run("diff", "--base", p("base"), "--tuned", p("tuned"), "--sae", p("sae"), "--prompts",
+                p("q.yaml"), "--answers", "start", "--out", p("diff-start"));
+        assertEquals(0, start.code(), start.err());
+        JsonNode sd = new ObjectMapper().readTree(dir.resolve("diff-start/diff.json").toFile());
+        assertEquals("start", sd.path("config").path("answers").asText());
+        assertTrue(sd.path("top").path("response").path("mean").size() > 0, sd.toString());
+        assertNotEquals(sd.path("top").path("response").path("mean").get(0).path("tuned_mean").asDouble(),
+                sd.path("top").path("prompt").path("mean").get(0).path("tuned_mean").asDouble());
+        CliTest.Result badAnswers = CliTest.run("diff", "--base", p("base"), "--tuned", p("tuned"), "--sae", p("sae"),
+                "--prompts", p("q.yaml"), "--answers", "later", "--out", p("diff-x"));
+        assertEquals(2, badAnswers.code());
+        assertTrue(badAnswers.err().contains("tuned, base, none or start"), badAnswers.err());
 
         CliTest.Result both = CliTest.run("diff", "--tuned", p("tuned"), "--adapter", p("x"), "--sae", p("sae"), "--prompts",
                 p("q.yaml"), "--out", p("diff-x"));
