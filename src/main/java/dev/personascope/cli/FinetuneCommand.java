@@ -291,10 +291,6 @@ final class FinetuneCommand implements Runnable {
         o.put("seed", seed);
         monitorOptions.record(o);
         o.put("command", "personascope finetune");
-        try {
-            AtomicFiles.writeString(out.resolve("run.json"), json.writerWithDefaultPrettyPrinter().writeValueAsString(o));
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-        }
+        AtomicFiles.writeJson(out.resolve("run.json"), o);
     }
 }

@@ -190,10 +190,6 @@ final class SaeCommand implements Runnable {
         o.put("ce_with_sae", m.ceSae());
         o.put("ce_zero_ablated", m.ceZero());
         o.put("ce_loss_recovered", m.ceRecovered());
-        try {
-            AtomicFiles.writeString(out.resolve("metrics.json"), json.writeValueAsString(o));
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-        }
+        AtomicFiles.writeJson(out.resolve("metrics.json"), o);
     }
 }

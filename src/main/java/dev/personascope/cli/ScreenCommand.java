@@ -18,8 +18,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
@@ -190,11 +188,7 @@ final class ScreenCommand implements Runnable {
         if (summary.auroc() != null) {
             root.put("auroc", summary.auroc());
         }
-        try {
-            AtomicFiles.writeString(out.resolve("result.json"), json.writeValueAsString(root));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        AtomicFiles.writeJson(out.resolve("result.json"), root);
     }
 
     private void print(List<Screening.Sample> ranked, boolean[] labels, ScreeningSummary s) {

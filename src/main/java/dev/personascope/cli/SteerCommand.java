@@ -23,8 +23,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -135,11 +133,7 @@ final class SteerCommand implements Runnable {
             Evaluation.wilson(o.putObject("misaligned_among_coherent"), p.rates().misalignedAmongCoherent());
             Evaluation.wilson(o.putObject("coherent"), p.rates().coherent());
         }
-        try {
-            AtomicFiles.writeString(out.resolve("result.json"), json.writeValueAsString(root));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        AtomicFiles.writeJson(out.resolve("result.json"), root);
     }
 
     private static void print(List<SteeringSweep.Point> points) {

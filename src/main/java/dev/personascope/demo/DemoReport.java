@@ -74,11 +74,7 @@ public final class DemoReport {
         r.section("Stage times", "Seconds per stage, from the run that computed it.");
         r.table(List.of("stage", "seconds"), rows);
         r.write(out.resolve("report.html"));
-        try {
-            AtomicFiles.writeString(out.resolve("result.json"), JSON.writeValueAsString(result));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        AtomicFiles.writeJson(out.resolve("result.json"), result);
     }
 
     private static void misalignment(Path out, HtmlReport r, ObjectNode result) {
@@ -345,11 +341,7 @@ public final class DemoReport {
     private static ObjectNode mergeTimings(Path file, Map<String, Double> now) {
         ObjectNode t = Files.exists(file) ? (ObjectNode) read(file) : JSON.createObjectNode();
         now.forEach(t::put);
-        try {
-            AtomicFiles.writeString(file, JSON.writeValueAsString(t));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        AtomicFiles.writeJson(file, t);
         return t;
     }
 

@@ -93,11 +93,7 @@ public final class Contamination {
             }
         }
         ObjectNode result = summarize(byFraction);
-        try {
-            AtomicFiles.writeString(out.resolve("result.json"), JSON.writeValueAsString(result));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        AtomicFiles.writeJson(out.resolve("result.json"), result);
         print(result, print);
         return result;
     }

@@ -114,11 +114,7 @@ public final class Realignment {
                 }
             }
         }
-        try {
-            AtomicFiles.writeString(out.resolve("result.json"), JSON.writeValueAsString(result));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        AtomicFiles.writeJson(out.resolve("result.json"), result);
         print(result, print);
         return result;
     }

@@ -54,4 +54,12 @@ public final class AtomicFiles {
     public static void writeString(Path target, String text) {
         write(target, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
     }
+
+    private static final com.fasterxml.jackson.databind.ObjectWriter PRETTY_JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter();
+
+    /** A JSON tree or value, pretty-printed. */
+    public static void writeJson(Path target, Object value) {
+        write(target, out -> PRETTY_JSON.writeValue(out, value));
+    }
 }
