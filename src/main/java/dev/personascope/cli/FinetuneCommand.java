@@ -20,7 +20,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -223,7 +222,7 @@ final class FinetuneCommand implements Runnable {
         List<ChatExample> probes = monitorOptions.answered(lm, prompts, seed); // from the untrained model, so a resume gets the same
         MonitorConfig cfg = monitorOptions.config(lm.config().hiddenSize, probes);
         Path log = out.resolve("monitor.jsonl");
-        PersonaMonitor m = resume ? PersonaMonitor.resuming(cfg, probes, log, checkpointStep())
+        PersonaMonitor m = resume ? PersonaMonitor.resuming(cfg, probes, log, Checkpoint.savedStep(out))
                 : new PersonaMonitor(cfg, probes, log);
         if (server != null) {
             MonitorDashboard.replay(m, server);
@@ -244,21 +243,6 @@ final class FinetuneCommand implements Runnable {
             m.measure(lm, 0); // the band's first point: the model before training
         }
         return m;
-    }
-
-    /** The step of OUT's checkpoint (0 when there is none; the trainer then says so). */
-    private int checkpointStep() {
-        for (Path d : List.of(Checkpoint.dir(out), out.resolve("checkpoint.old"))) {
-            Path state = d.resolve("state.json");
-            if (Files.exists(state)) {
-                try {
-                    return new ObjectMapper().readTree(state.toFile()).path("step").asInt();
-                } catch (java.io.IOException e) {
-                    throw new IllegalArgumentException(state + ": unreadable: " + e.getMessage());
-                }
-            }
-        }
-        return 0;
     }
 
     private void linger(DashboardServer server) {

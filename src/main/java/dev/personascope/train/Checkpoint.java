@@ -66,12 +66,31 @@ public final class Checkpoint {
                          Map<String, HostTensor> params, Map<String, HostTensor> optimizer) {
     }
 
-    public static Loaded load(Path out) {
+    /** The folder holding the latest complete checkpoint, or null when there is none. */
+    private static Path saved(Path out) {
         Path d = dir(out);
         if (!Files.exists(d.resolve("state.json")) && Files.exists(out.resolve("checkpoint.old/state.json"))) {
             d = out.resolve("checkpoint.old"); // died between the two renames
         }
-        if (!Files.exists(d.resolve("state.json"))) {
+        return Files.exists(d.resolve("state.json")) ? d : null;
+    }
+
+    /** The optimizer step of the latest checkpoint (0 when there is none), without loading its tensors. */
+    public static int savedStep(Path out) {
+        Path d = saved(out);
+        if (d == null) {
+            return 0;
+        }
+        try {
+            return JSON.readTree(d.resolve("state.json").toFile()).path("step").asInt();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read checkpoint in " + d + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static Loaded load(Path out) {
+        Path d = saved(out);
+        if (d == null) {
             throw new IllegalArgumentException(out + ": no checkpoint to resume from (checkpoint/state.json)");
         }
         try {
