@@ -1,6 +1,7 @@
 package dev.personascope.monitor;
 
 import dev.personascope.model.LanguageModel;
+import dev.personascope.model.hooks.Directions;
 import dev.personascope.model.hooks.TokenScope;
 import dev.personascope.persona.Direction;
 import dev.personascope.persona.TokenActivations;
@@ -37,7 +38,7 @@ final class Projections {
                     }
                     tokens++;
                     for (int i = 0; i < units.length; i++) {
-                        sums[i] += dot(doc.at(directions.get(i).hook())[t], units[i]);
+                        sums[i] += Directions.dot(doc.at(directions.get(i).hook())[t], units[i]);
                     }
                 }
             }
@@ -51,13 +52,5 @@ final class Projections {
             out.put(directions.get(i).name(), sums[i] / tokens);
         }
         return out;
-    }
-
-    static double dot(float[] a, float[] b) {
-        double s = 0;
-        for (int i = 0; i < b.length; i++) {
-            s += (double) a[i] * b[i];
-        }
-        return s;
     }
 }

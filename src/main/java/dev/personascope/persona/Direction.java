@@ -47,13 +47,7 @@ public record Direction(String name, String hook, float[] vector) {
         if (other.dModel() != dModel()) {
             throw new IllegalArgumentException("cannot compare directions of " + dModel() + " and " + other.dModel() + " dimensions");
         }
-        float[] a = unit();
-        float[] b = other.unit();
-        double s = 0;
-        for (int i = 0; i < a.length; i++) {
-            s += (double) a[i] * b[i];
-        }
-        return s;
+        return Directions.dot(unit(), other.unit());
     }
 
     /** A random unit direction (isotropic Gaussian, normalised), seeded: the control for steering. */

@@ -1,5 +1,7 @@
 package dev.personascope.persona;
 
+import dev.personascope.model.hooks.Directions;
+
 import dev.personascope.data.ChatExample;
 import dev.personascope.model.LanguageModel;
 import dev.personascope.model.hooks.HookPoint;
@@ -80,11 +82,7 @@ public final class PersonaVectors {
     static double[] project(List<float[]> vs, float[] unit) {
         double[] out = new double[vs.size()];
         for (int j = 0; j < out.length; j++) {
-            double s = 0;
-            for (int i = 0; i < unit.length; i++) {
-                s += (double) vs.get(j)[i] * unit[i];
-            }
-            out[j] = s;
+            out[j] = Directions.dot(vs.get(j), unit);
         }
         return out;
     }

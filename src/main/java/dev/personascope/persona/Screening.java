@@ -6,6 +6,7 @@ import dev.personascope.generate.Generation;
 import dev.personascope.generate.Generator;
 import dev.personascope.generate.SamplingParams;
 import dev.personascope.model.LanguageModel;
+import dev.personascope.model.hooks.Directions;
 import dev.personascope.model.hooks.Hooks;
 import dev.personascope.model.tokenizer.ChatMessage;
 import dev.personascope.train.ChatEncoder;
@@ -122,7 +123,7 @@ public final class Screening {
             int n = 0;
             for (int t = 0; t < acts.length; t++) {
                 if (last == null || last[t]) {
-                    sum += dot(acts[t], unit);
+                    sum += Directions.dot(acts[t], unit);
                     n++;
                 }
             }
@@ -149,13 +150,5 @@ public final class Screening {
             out[t] = true;
         }
         return out;
-    }
-
-    private static double dot(float[] a, float[] b) {
-        double s = 0;
-        for (int i = 0; i < a.length; i++) {
-            s += (double) a[i] * b[i];
-        }
-        return s;
     }
 }

@@ -161,13 +161,13 @@ class MonitorTest {
                 Path log = dir.resolve("monitor-" + stop + ".jsonl");
                 PersonaMonitor m = new PersonaMonitor(cfg, probes, log);
                 Measurement m0 = m.measure(a, 0);
-                assertEquals(Projections.dot(ma, u), m0.values().get("drift"), 1e-4, "the mean projection on the unit vector");
+                assertEquals(dev.personascope.model.hooks.Directions.dot(ma, u), m0.values().get("drift"), 1e-4, "the mean projection on the unit vector");
                 assertFalse(m.onStep(new TrainingProgress(10, 30, 0, 1.0, 1e-3, a)), "same model: within the band");
                 assertTrue(m.alarms().isEmpty());
                 assertEquals(stop, m.onStep(new TrainingProgress(20, 30, 0, 1.0, 1e-3, b)));
                 assertEquals(1, m.alarms().size());
                 assertEquals(20, m.alarms().get(0).step());
-                assertEquals(Projections.dot(mb, u), m.alarms().get(0).value(), 1e-4);
+                assertEquals(dev.personascope.model.hooks.Directions.dot(mb, u), m.alarms().get(0).value(), 1e-4);
                 assertFalse(m.onStep(new TrainingProgress(30, 30, 0, 1.0, 1e-3, b)), "the alarm fires once");
                 assertEquals(4, TrainLog.read(log).size());
             }

@@ -7,6 +7,15 @@ public final class Directions {
     private Directions() {
     }
 
+    /** a · b, accumulated in double (a projection when b is a unit vector). */
+    public static double dot(float[] a, float[] b) {
+        double s = 0;
+        for (int i = 0; i < b.length; i++) {
+            s += (double) a[i] * b[i];
+        }
+        return s;
+    }
+
     public static float[] normalized(float[] v) {
         double n = 0;
         for (float x : v) {
