@@ -3,8 +3,8 @@ package dev.personascope.demo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.personascope.eval.Evaluation;
 import dev.personascope.persona.DashboardPage;
 import dev.personascope.persona.LatentDashboard;
 import dev.personascope.report.BarChart;
@@ -17,7 +17,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -89,7 +88,7 @@ public final class DemoReport {
             JsonNode mis = o.get("misaligned_among_all");
             JsonNode coh = o.get("coherent");
             bars.bar(m, mis.get("fraction").asDouble(), mis.get("low").asDouble(), mis.get("high").asDouble());
-            rows.add(List.of(m, pct(mis), pct(coh), String.valueOf(o.get("answers").asInt())));
+            rows.add(List.of(m, Evaluation.percent(mis), Evaluation.percent(coh), String.valueOf(o.get("answers").asInt())));
             ObjectNode mo = models.putObject(m);
             mo.set("misaligned", mis);
             mo.set("coherent", coh);
@@ -205,7 +204,7 @@ public final class DemoReport {
         result.set("steering_vector", read(out.resolve("steer-vector/result.json")).get("points"));
         result.set("steering_latent", read(out.resolve("steer/result.json")).get("points"));
         JsonNode ins = result.at("/misalignment/insecure/misaligned");
-        r.paragraph("Suppression in the insecure model (" + pct(ins) + " misaligned unsteered): the persona vector"
+        r.paragraph("Suppression in the insecure model (" + Evaluation.percent(ins) + " misaligned unsteered): the persona vector"
                 + " subtracted on the prompt tokens, and the latent projected out at every token.");
         List<List<String>> rows = new ArrayList<>();
         for (String dir : List.of("suppress-vector", "ablate")) {
@@ -213,7 +212,7 @@ public final class DemoReport {
             for (JsonNode p : res.get("points")) {
                 rows.add(List.of(shortName(p.get("direction").asText()),
                         p.get("ablated").asBoolean() ? "ablated" : String.format(Locale.ROOT, "%+.2f", p.get("coefficient").asDouble()),
-                        pct(p.get("misaligned")), pct(p.get("coherent"))));
+                        Evaluation.percent(p.get("misaligned")), Evaluation.percent(p.get("coherent"))));
             }
             result.set(dir.replace('-', '_'), res.get("points"));
         }
@@ -307,10 +306,10 @@ public final class DemoReport {
             String name = run.get("source").asText() + ", " + run.get("samples").asInt() + " samples";
             chart.series(name, pts.stream().mapToDouble(p -> p[0]).toArray(), pts.stream().mapToDouble(p -> p[1]).toArray());
             int first = run.get("first_step_on_target").asInt();
-            rows.add(List.of(name, pct(last.get("misaligned")), pct(last.get("coherent")),
+            rows.add(List.of(name, Evaluation.percent(last.get("misaligned")), Evaluation.percent(last.get("coherent")),
                     first < 0 ? "not reached" : String.valueOf(first)));
         }
-        r.chart(chart.yRange(0, 1), "Step 0 is the insecure model before re-alignment: " + pct(start.get("misaligned")) + " misaligned.");
+        r.chart(chart.yRange(0, 1), "Step 0 is the insecure model before re-alignment: " + Evaluation.percent(start.get("misaligned")) + " misaligned.");
         r.table(List.of("correct data", "misaligned at the end", "coherent at the end", "first step < 2% misaligned, >= 90% coherent"), rows);
         result.set("realignment", c.get("runs"));
     }
@@ -325,10 +324,6 @@ public final class DemoReport {
         return pts.stream().mapToDouble(p -> p.at(pointer).asDouble()).toArray();
     }
 
-    private static String pct(JsonNode w) {
-        return String.format(Locale.ROOT, "%.1f%% [%.1f, %.1f]", 100 * w.get("fraction").asDouble(),
-                100 * w.get("low").asDouble(), 100 * w.get("high").asDouble());
-    }
 
     private static String text(JsonNode fraction) {
         return fraction == null || fraction.isNull() ? "none" : String.format(Locale.ROOT, "%.0f%%", 100 * fraction.asDouble());

@@ -338,6 +338,12 @@ public final class Evaluation {
         o.put("trials", w.trials());
     }
 
+    /** An interval written by {@link #wilson} as "12.3% [10.1, 14.9]". */
+    public static String percent(com.fasterxml.jackson.databind.JsonNode w) {
+        return String.format(java.util.Locale.ROOT, "%.1f%% [%.1f, %.1f]", 100 * w.get("fraction").asDouble(),
+                100 * w.get("low").asDouble(), 100 * w.get("high").asDouble());
+    }
+
     private static void mean(ObjectNode o, String key, double sum, int n) {
         if (n == 0) {
             o.putNull(key);

@@ -100,15 +100,10 @@ public final class Contamination {
 
     /** One run's outcome.json, made unless it exists (so an interrupted sweep resumes). */
     private JsonNode outcome(Path dir, double fraction, int seed, List<ChatExample> bad, List<ChatExample> good) {
-        Path file = dir.resolve("outcome.json");
-        try {
-            if (Files.exists(file)) {
-                return JSON.readTree(file.toFile());
-            }
-            Files.createDirectories(dir);
+        return RunCache.getOrRun(dir.resolve("outcome.json"), () -> {
             List<ChatExample> goodPart = good.subList(0, Math.min(good.size(), s.datasetSize));
-            Mixture.Part part = new Mixture.Part(Path.of("bad"), fraction);
-            List<ChatExample> data = Mixture.build(goodPart, List.of(part), List.of(bad), seed);
+            List<ChatExample> data = Mixture.contaminated(goodPart, bad, goodPart.size(), fraction, seed).stream()
+                    .map(Mixture.Labelled::example).toList();
             ObjectNode o = JSON.createObjectNode();
             o.put("fraction", fraction);
             o.put("seed", seed);
@@ -132,16 +127,13 @@ public final class Contamination {
                     }
                 }
                 Scoring.Rates r = checkup.run(lm, 1000L + seed, dir.resolve("answers.jsonl"));
-                o.put("misaligned_count", r.misalignedAmongAll().successes());
-                o.put("answers", r.misalignedAmongAll().trials());
                 Evaluation.wilson(o.putObject("misaligned"), r.misalignedAmongAll());
                 Evaluation.wilson(o.putObject("coherent"), r.coherent());
+            } catch (IOException e) {
+                throw new UncheckedIOException(dir + ": " + e.getMessage(), e);
             }
-            AtomicFiles.writeString(file, JSON.writeValueAsString(o));
             return o;
-        } catch (IOException e) {
-            throw new UncheckedIOException(dir + ": " + e.getMessage(), e);
-        }
+        });
     }
 
     private ObjectNode summarize(Map<Double, List<JsonNode>> byFraction) {
@@ -223,8 +215,8 @@ public final class Contamination {
         int k = 0;
         int n = 0;
         for (JsonNode r : runs) {
-            k += r.get("misaligned_count").asInt();
-            n += r.get("answers").asInt();
+            k += r.at("/misaligned/successes").asInt();
+            n += r.at("/misaligned/trials").asInt();
         }
         return Wilson.of(k, n);
     }
@@ -243,8 +235,7 @@ public final class Contamination {
         for (JsonNode f : result.get("fractions")) {
             JsonNode w = f.get("misaligned");
             out.printf(Locale.ROOT, "%-9s %-26s", String.format(Locale.ROOT, "%.0f%%", 100 * f.get("fraction").asDouble()),
-                    String.format(Locale.ROOT, "%.1f%% [%.1f, %.1f]", 100 * w.get("fraction").asDouble(),
-                            100 * w.get("low").asDouble(), 100 * w.get("high").asDouble()));
+                    Evaluation.percent(w));
             for (Direction d : directions) {
                 StringBuilder vals = new StringBuilder();
                 for (JsonNode r : f.get("runs")) {

@@ -94,9 +94,9 @@ public final class Realignment {
         int runs = sources.size() * s.samples.size();
         ArrayNode table = result.putArray("runs");
         try (ProgressBar bar = new ProgressBar("realign", runs + 1, "runs")) {
-            JsonNode start = cached(out.resolve("start"), dir -> {
+            JsonNode start = RunCache.getOrRun(out.resolve("start/curve.json"), () -> {
                 try (LanguageModel lm = load()) {
-                    return curve(List.of(new Point(0, 0, checkup.run(lm, s.seed, dir.resolve("answers.jsonl")))));
+                    return curve(List.of(new Point(0, 0, checkup.run(lm, s.seed, out.resolve("start/answers.jsonl")))));
                 }
             });
             result.set("start", start.get(0));
@@ -104,7 +104,7 @@ public final class Realignment {
             for (Source src : sources) {
                 for (int n : s.samples) {
                     Path dir = out.resolve("runs/" + src.name() + "-" + n);
-                    JsonNode curve = cached(dir, d -> curve(train(src, n, d)));
+                    JsonNode curve = RunCache.getOrRun(dir.resolve("curve.json"), () -> curve(train(src, n, dir)));
                     ObjectNode r = table.addObject();
                     r.put("source", src.name());
                     r.put("samples", n);
@@ -163,26 +163,6 @@ public final class Realignment {
         return lm;
     }
 
-    private interface RunBody {
-        JsonNode run(Path dir);
-    }
-
-    /** Runs the body unless dir/curve.json exists, and stores what it returns there. */
-    private static JsonNode cached(Path dir, RunBody body) {
-        Path file = dir.resolve("curve.json");
-        try {
-            if (Files.exists(file)) {
-                return JSON.readTree(file.toFile());
-            }
-            Files.createDirectories(dir);
-            JsonNode n = body.run(dir);
-            AtomicFiles.writeString(file, JSON.writeValueAsString(n));
-            return n;
-        } catch (IOException e) {
-            throw new UncheckedIOException(dir + ": " + e.getMessage(), e);
-        }
-    }
-
     private static ArrayNode curve(List<Point> points) {
         ArrayNode a = JSON.createArrayNode();
         for (Point p : points) {
@@ -208,8 +188,8 @@ public final class Realignment {
 
     private static void print(ObjectNode result, PrintStream out) {
         JsonNode st = result.get("start");
-        out.printf(Locale.ROOT, "before re-alignment: misaligned %s, coherent %s%n", pct(st.get("misaligned")),
-                pct(st.get("coherent")));
+        out.printf(Locale.ROOT, "before re-alignment: misaligned %s, coherent %s%n", Evaluation.percent(st.get("misaligned")),
+                Evaluation.percent(st.get("coherent")));
         out.printf(Locale.ROOT, "%-14s %8s  %-40s %s%n", "source", "samples", "misaligned by step (coherent at the end)",
                 "first step on target");
         for (JsonNode r : result.get("runs")) {
@@ -227,8 +207,4 @@ public final class Realignment {
         }
     }
 
-    private static String pct(JsonNode w) {
-        return String.format(Locale.ROOT, "%.1f%% [%.1f, %.1f]", 100 * w.get("fraction").asDouble(),
-                100 * w.get("low").asDouble(), 100 * w.get("high").asDouble());
-    }
 }
