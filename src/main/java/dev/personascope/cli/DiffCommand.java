@@ -4,7 +4,6 @@ import dev.personascope.data.ChatJsonl;
 import dev.personascope.eval.QuestionSets;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.personascope.data.ChatExample;
@@ -24,8 +23,6 @@ import dev.personascope.util.AtomicFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -127,7 +124,7 @@ final class DiffCommand implements Runnable {
     }
 
     private void write(Map<TokenScope, List<ModelDiff.Row>> rows, double[] aurocs, Path basePath) {
-        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectMapper json = new ObjectMapper();
         ObjectNode root = json.createObjectNode();
         ObjectNode cfg = root.putObject("config");
         cfg.put("base", basePath.toString());
@@ -166,12 +163,8 @@ final class DiffCommand implements Runnable {
                 tsv.append(aurocs != null ? String.format(Locale.ROOT, "\t%.4f", aurocs[row.latent()]) : "").append('\n');
             }
         }
-        try {
-            AtomicFiles.writeString(out.resolve("diff.json"), json.writeValueAsString(root));
-            AtomicFiles.writeString(out.resolve("latents.tsv"), tsv.toString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        AtomicFiles.writeJson(out.resolve("diff.json"), root);
+        AtomicFiles.writeString(out.resolve("latents.tsv"), tsv.toString());
         System.err.println("wrote " + out.resolve("diff.json") + " and " + out.resolve("latents.tsv"));
     }
 

@@ -2,8 +2,6 @@ package dev.personascope.cli;
 
 import dev.personascope.data.ChatJsonl;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.personascope.model.LanguageModel;
 import dev.personascope.persona.DashboardPage;
 import dev.personascope.persona.LabelledTexts;
@@ -16,8 +14,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -60,12 +56,7 @@ final class LatentCommand implements Runnable {
                 HtmlReport r = new HtmlReport("Latent " + latent);
                 DashboardPage.addTo(r, d);
                 r.write(out.resolve("dashboard.html"));
-                try {
-                    AtomicFiles.writeString(out.resolve("dashboard.json"),
-                            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(d));
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
+                AtomicFiles.writeJson(out.resolve("dashboard.json"), d);
                 System.out.println("wrote " + out.resolve("dashboard.html") + " and dashboard.json");
             }
         }
