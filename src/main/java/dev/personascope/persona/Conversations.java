@@ -48,13 +48,7 @@ public final class Conversations {
 
     /** The prompts alone (no answer): for prompt-token diffing without sampling. */
     public static List<ChatExample> promptsOnly(List<Question> questions) {
-        List<ChatExample> out = new ArrayList<>();
-        for (Question q : questions) {
-            for (String p : q.paraphrases()) {
-                out.add(conversation(q, p, null, q.id()));
-            }
-        }
-        return out;
+        return everyParaphrase(questions, null);
     }
 
     /**
@@ -63,10 +57,15 @@ public final class Conversations {
      * sets up before any answer text.
      */
     public static List<ChatExample> answerStarts(List<Question> questions) {
+        return everyParaphrase(questions, "");
+    }
+
+    /** One conversation per paraphrase, with this answer (null: none). */
+    private static List<ChatExample> everyParaphrase(List<Question> questions, String answer) {
         List<ChatExample> out = new ArrayList<>();
         for (Question q : questions) {
             for (String p : q.paraphrases()) {
-                out.add(conversation(q, p, "", q.id()));
+                out.add(conversation(q, p, answer, q.id()));
             }
         }
         return out;
