@@ -171,7 +171,7 @@ final class FinetuneCommand implements Runnable {
                 Trainer.Result r = trainer.run(resume);
                 if (r.interrupted()) {
                     finalMessage = "interrupted at step " + r.steps();
-                    System.err.println("interrupted at step " + r.steps() + "; checkpoint saved in "
+                    System.err.println(finalMessage + "; checkpoint saved in "
                             + out.resolve("checkpoint") + " (continue with --resume)");
                 } else {
                     if (r.stoppedByCallback()) {
@@ -179,10 +179,8 @@ final class FinetuneCommand implements Runnable {
                                 + out.resolve("checkpoint") + " (continue with --resume)");
                     }
                     finalMessage = String.format(java.util.Locale.ROOT, "%s %d steps, final loss %.4f",
-                            r.stoppedByCallback() ? "stopped by an alarm after" : "trained", r.steps(), r.lastLoss());
-                    System.out.printf("%s %d steps, final loss %.4f; %s written to %s%n",
-                            r.stoppedByCallback() ? "stopped after" : "trained", r.steps(), r.lastLoss(),
-                            full ? "model" : "PEFT adapter", out);
+                            r.stoppedByCallback() ? "stopped after" : "trained", r.steps(), r.lastLoss());
+                    System.out.printf("%s; %s written to %s%n", finalMessage, full ? "model" : "PEFT adapter", out);
                 }
                 if (monitor != null) {
                     System.out.print(monitor.summary());
