@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.personascope.model.KvCache;
 import dev.personascope.model.LanguageModel;
-import dev.personascope.model.LlamaModel;
+import dev.personascope.model.DecoderModel;
 import dev.personascope.model.ModelConfig;
 import dev.personascope.model.RandomModels;
 import dev.personascope.model.TokenBatch;
@@ -42,7 +42,7 @@ public final class ForwardBenchmark {
         out.printf(Locale.ROOT, "building random model: hidden %d, %d layers, %d heads, %d KV heads, MLP %d, vocab %d (%,d parameters)%n",
                 c.hiddenSize, c.numLayers, c.numHeads, c.numKvHeads, c.intermediateSize, c.vocabSize, c.parameterCount());
         try (LanguageModel lm = RandomModels.create(c, 1)) {
-            LlamaModel model = lm.model();
+            DecoderModel model = lm.model();
             Random rnd = new Random(7);
             int[] prompt = randomIds(rnd, c.vocabSize, promptTokens);
             prefill(model, List.of(prompt)); // warm-up
@@ -79,20 +79,20 @@ public final class ForwardBenchmark {
         return ids;
     }
 
-    private static void prefill(LlamaModel model, List<int[]> prompts) {
+    private static void prefill(DecoderModel model, List<int[]> prompts) {
         try (NDManager scope = model.manager().newSubManager();
              KvCache cache = new KvCache(scope, model.config().numLayers, prompts.size())) {
-            model.forward(scope, TokenBatch.leftPadded(prompts, 0), cache, Hooks.NONE, LlamaModel.Logits.LAST).toFloatArray();
+            model.forward(scope, TokenBatch.leftPadded(prompts, 0), cache, Hooks.NONE, DecoderModel.Logits.LAST).toFloatArray();
         }
     }
 
     /** Seconds spent in {@code steps} single-token decoding steps (the prefill is not counted). */
-    private static double decode(LlamaModel model, List<int[]> prompts, int steps) {
+    private static double decode(DecoderModel model, List<int[]> prompts, int steps) {
         int b = prompts.size();
         try (NDManager scope = model.manager().newSubManager();
              KvCache cache = new KvCache(scope, model.config().numLayers, b)) {
             try (NDManager s = scope.newSubManager()) {
-                model.forward(s, TokenBatch.leftPadded(prompts, 0), cache, Hooks.NONE, LlamaModel.Logits.LAST).toFloatArray();
+                model.forward(s, TokenBatch.leftPadded(prompts, 0), cache, Hooks.NONE, DecoderModel.Logits.LAST).toFloatArray();
             }
             int[] next = new int[b];
             boolean[] active = new boolean[b];
@@ -101,7 +101,7 @@ public final class ForwardBenchmark {
             for (int i = 0; i < steps; i++) {
                 try (NDManager s = scope.newSubManager()) {
                     float[] logits = model.forward(s, TokenBatch.step(next, active, true), cache, Hooks.NONE,
-                            LlamaModel.Logits.LAST).toFloatArray();
+                            DecoderModel.Logits.LAST).toFloatArray();
                     int v = logits.length / b;
                     for (int r = 0; r < b; r++) {
                         next[r] = Sampler.argmax(java.util.Arrays.copyOfRange(logits, r * v, (r + 1) * v));

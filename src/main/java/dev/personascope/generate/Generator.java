@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.personascope.model.KvCache;
 import dev.personascope.model.LanguageModel;
-import dev.personascope.model.LlamaModel;
+import dev.personascope.model.DecoderModel;
 import dev.personascope.model.TokenBatch;
 import dev.personascope.model.hooks.Hooks;
 import dev.personascope.model.tokenizer.TextTokenizer;
@@ -27,7 +27,7 @@ public final class Generator {
     }
 
     public List<Generation> generate(List<int[]> prompts, SamplingParams params, Hooks hooks) {
-        LlamaModel model = lm.model();
+        DecoderModel model = lm.model();
         TextTokenizer tok = lm.hasTokenizer() ? lm.tokenizer() : null;
         int b = prompts.size();
         for (int i = 0; i < b; i++) {
@@ -106,9 +106,9 @@ public final class Generator {
         return this;
     }
 
-    private static float[][] forwardLast(LlamaModel model, NDManager parent, TokenBatch batch, KvCache cache, Hooks hooks) {
+    private static float[][] forwardLast(DecoderModel model, NDManager parent, TokenBatch batch, KvCache cache, Hooks hooks) {
         try (NDManager step = parent.newSubManager()) {
-            NDArray logits = model.forward(step, batch, cache, hooks, LlamaModel.Logits.LAST);
+            NDArray logits = model.forward(step, batch, cache, hooks, DecoderModel.Logits.LAST);
             int v = (int) logits.getShape().get(2);
             float[] flat = logits.toFloatArray();
             float[][] rows = new float[batch.size()][v];

@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.personascope.model.LinearLayer;
-import dev.personascope.model.LlamaModel;
+import dev.personascope.model.DecoderModel;
 import dev.personascope.model.ModelWeights;
 
 import java.util.LinkedHashMap;
@@ -26,7 +26,7 @@ public final class Lora {
      * Adds fresh adapters as PEFT initialises them: A ~ U(−1/√in, 1/√in) (Kaiming-uniform with a = √5),
      * B = 0, so the model is unchanged until trained. Deterministic for a seed.
      */
-    public static void attach(LlamaModel model, LoraConfig cfg, long seed) {
+    public static void attach(DecoderModel model, LoraConfig cfg, long seed) {
         if (!adapters(model).isEmpty()) {
             throw new IllegalStateException("the model already has LoRA adapters");
         }
@@ -41,7 +41,7 @@ public final class Lora {
     }
 
     /** Adds adapters with given A and B matrices (by PEFT name). */
-    public static void attach(LlamaModel model, LoraConfig cfg, Map<String, float[]> tensors, String where) {
+    public static void attach(DecoderModel model, LoraConfig cfg, Map<String, float[]> tensors, String where) {
         NDManager m = model.manager();
         forEachCovered(model, cfg, (layer, lin) -> {
             float[] a = tensors.get(peftName(lin.name(), 'A'));
@@ -63,7 +63,7 @@ public final class Lora {
         void visit(int layer, LinearLayer linear);
     }
 
-    private static void forEachCovered(LlamaModel model, LoraConfig cfg, Visitor v) {
+    private static void forEachCovered(DecoderModel model, LoraConfig cfg, Visitor v) {
         if (cfg.layers() != null) {
             for (int l : cfg.layers()) {
                 if (l < 0 || l >= model.config().numLayers) {
@@ -88,7 +88,7 @@ public final class Lora {
     }
 
     /** Every adapter by module name, in layer order. */
-    public static Map<String, LoraAdapter> adapters(LlamaModel model) {
+    public static Map<String, LoraAdapter> adapters(DecoderModel model) {
         Map<String, LoraAdapter> out = new LinkedHashMap<>();
         for (ModelWeights.Block b : model.weights().blocks) {
             for (LinearLayer lin : b.linears()) {
@@ -101,7 +101,7 @@ public final class Lora {
     }
 
     /** The trainable A and B matrices by PEFT name. */
-    public static Map<String, NDArray> parameters(LlamaModel model) {
+    public static Map<String, NDArray> parameters(DecoderModel model) {
         Map<String, NDArray> out = new LinkedHashMap<>();
         adapters(model).forEach((name, ad) -> {
             out.put(peftName(name, 'A'), ad.a());
@@ -110,12 +110,12 @@ public final class Lora {
         return out;
     }
 
-    public static void setTraining(LlamaModel model, boolean training) {
+    public static void setTraining(DecoderModel model, boolean training) {
         adapters(model).values().forEach(a -> a.setTraining(training));
     }
 
     /** Folds every adapter into its weight, W ← W + scale · B A, and removes the adapters. */
-    public static void merge(LlamaModel model) {
+    public static void merge(DecoderModel model) {
         for (ModelWeights.Block b : model.weights().blocks) {
             for (LinearLayer lin : b.linears()) {
                 LoraAdapter ad = lin.lora();
@@ -133,7 +133,7 @@ public final class Lora {
     }
 
     /** Removes every adapter without merging. */
-    public static void detach(LlamaModel model) {
+    public static void detach(DecoderModel model) {
         for (ModelWeights.Block b : model.weights().blocks) {
             for (LinearLayer lin : b.linears()) {
                 if (lin.lora() != null) {

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.personascope.model.LlamaModel;
+import dev.personascope.model.DecoderModel;
 import dev.personascope.model.io.HostTensor;
 import dev.personascope.model.io.SafeTensors;
 import dev.personascope.model.io.TensorFormatException;
@@ -31,7 +31,7 @@ public final class PeftAdapter {
     private PeftAdapter() {
     }
 
-    public static void save(LlamaModel model, LoraConfig cfg, Path dir, String baseModel) {
+    public static void save(DecoderModel model, LoraConfig cfg, Path dir, String baseModel) {
         List<HostTensor> tensors = new ArrayList<>();
         Lora.parameters(model).forEach((name, a) -> tensors.add(new HostTensor(name, a.getShape().getShape(), a.toFloatArray())));
         if (tensors.isEmpty()) {
@@ -115,7 +115,7 @@ public final class PeftAdapter {
     }
 
     /** Reads an adapter folder and attaches its adapters to the model; returns its config. */
-    public static LoraConfig load(LlamaModel model, Path dir) {
+    public static LoraConfig load(DecoderModel model, Path dir) {
         LoraConfig cfg = readConfig(dir);
         Path weights = dir.resolve("adapter_model.safetensors");
         if (!Files.exists(weights)) {

@@ -29,13 +29,13 @@ import java.util.stream.Stream;
  * folder ({@code config.json} + safetensors) or a llama2.c checkpoint ({@code .bin} + tokenizer.bin).
  */
 public final class LanguageModel implements AutoCloseable {
-    private final LlamaModel model;
+    private final DecoderModel model;
     private final TextTokenizer tokenizer;
     private final ChatTemplate chatTemplate;
     private final Path source;
     private Boolean addsBos;
 
-    public LanguageModel(LlamaModel model, TextTokenizer tokenizer, ChatTemplate chatTemplate, Path source) {
+    public LanguageModel(DecoderModel model, TextTokenizer tokenizer, ChatTemplate chatTemplate, Path source) {
         this.model = model;
         this.tokenizer = tokenizer;
         this.chatTemplate = chatTemplate;
@@ -87,7 +87,7 @@ public final class LanguageModel implements AutoCloseable {
                 tok = Llama2cTokenizer.load(dir.resolve("tokenizer.bin"), config.vocabSize);
             }
             ChatTemplate chat = ChatTemplate.fromTokenizerConfig(dir.resolve("tokenizer_config.json"));
-            return new LanguageModel(new LlamaModel(config, manager, w), tok, chat, dir);
+            return new LanguageModel(new DecoderModel(config, manager, w), tok, chat, dir);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -102,7 +102,7 @@ public final class LanguageModel implements AutoCloseable {
             ModelWeights w = ModelWeights.load(ckpt.config, manager, ckpt.tensors::get, bin.toString());
             Path tokPath = tokenizerFile != null ? tokenizerFile : findLlama2cTokenizer(bin.toAbsolutePath().getParent());
             TextTokenizer tok = tokPath == null ? null : Llama2cTokenizer.load(tokPath, ckpt.config.vocabSize);
-            return new LanguageModel(new LlamaModel(ckpt.config, manager, w), tok, null, bin);
+            return new LanguageModel(new DecoderModel(ckpt.config, manager, w), tok, null, bin);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -139,7 +139,7 @@ public final class LanguageModel implements AutoCloseable {
         }
     }
 
-    public LlamaModel model() {
+    public DecoderModel model() {
         return model;
     }
 

@@ -49,7 +49,7 @@ public final class RandomModels {
         Engine.getEngine("PyTorch").setRandomSeed((int) seed);
         NDManager manager = LanguageModel.newManager();
         ModelWeights w = ModelWeights.load(c, manager, name -> randomTensor(c, manager, name, std), "random");
-        return new LanguageModel(new LlamaModel(c, manager, w), null, null, null);
+        return new LanguageModel(new DecoderModel(c, manager, w), null, null, null);
     }
 
     private static HostTensor randomTensor(ModelConfig c, NDManager manager, String name, float std) {

@@ -3,7 +3,7 @@ package dev.personascope.persona;
 import ai.djl.ndarray.NDManager;
 import dev.personascope.data.ChatExample;
 import dev.personascope.model.LanguageModel;
-import dev.personascope.model.LlamaModel;
+import dev.personascope.model.DecoderModel;
 import dev.personascope.model.TokenBatch;
 import dev.personascope.model.hooks.CaptureHook;
 import dev.personascope.model.hooks.Hooks;
@@ -99,10 +99,10 @@ public final class TokenActivations {
             caps.put(hook, c);
             h.add(hook, c);
         }
-        LlamaModel model = lm.model();
+        DecoderModel model = lm.model();
         List<int[]> ids = batch.stream().map(ChatEncoder.Encoded::ids).toList();
         try (NDManager scope = model.manager().newSubManager()) {
-            model.forward(scope, TokenBatch.rightPadded(ids, 0, null), null, h, LlamaModel.Logits.NONE);
+            model.forward(scope, TokenBatch.rightPadded(ids, 0, null), null, h, DecoderModel.Logits.NONE);
         }
         List<Document> out = new ArrayList<>();
         for (int b = 0; b < batch.size(); b++) {

@@ -2,7 +2,7 @@ package dev.personascope.sae;
 
 import ai.djl.ndarray.NDManager;
 import dev.personascope.model.LanguageModel;
-import dev.personascope.model.LlamaModel;
+import dev.personascope.model.DecoderModel;
 import dev.personascope.model.TokenBatch;
 import dev.personascope.model.hooks.CaptureHook;
 import dev.personascope.model.hooks.HookPoint;
@@ -79,9 +79,9 @@ public final class ModelActivations implements ActivationSource {
     /** The activations at {@code hook} of every real token of {@code docs}, document after document. */
     static float[][] capture(LanguageModel lm, String hook, List<int[]> docs) {
         CaptureHook cap = new CaptureHook(TokenScope.ALL);
-        LlamaModel model = lm.model();
+        DecoderModel model = lm.model();
         try (NDManager scope = model.manager().newSubManager()) {
-            model.forward(scope, TokenBatch.rightPadded(docs, 0, null), null, new Hooks().add(hook, cap), LlamaModel.Logits.NONE);
+            model.forward(scope, TokenBatch.rightPadded(docs, 0, null), null, new Hooks().add(hook, cap), DecoderModel.Logits.NONE);
         }
         return cap.all();
     }

@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.personascope.model.LanguageModel;
-import dev.personascope.model.LlamaModel;
+import dev.personascope.model.DecoderModel;
 import dev.personascope.model.TokenBatch;
 import dev.personascope.model.hooks.CaptureHook;
 import dev.personascope.model.hooks.Hooks;
@@ -51,7 +51,7 @@ public final class SaeMetrics {
         long[] tokens = {0};
         double[] ce = new double[3];
         int[] targets = {0};
-        LlamaModel model = lm.model();
+        DecoderModel model = lm.model();
         Autograd.noGrad(() -> {
             for (int start = 0; start < sequences.size(); start += batchSize) {
                 List<int[]> batch = sequences.subList(start, Math.min(sequences.size(), start + batchSize));

@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
-import dev.personascope.model.LlamaModel;
+import dev.personascope.model.DecoderModel;
 import dev.personascope.model.TokenBatch;
 import dev.personascope.model.hooks.Hooks;
 
@@ -25,7 +25,7 @@ public final class LossFunctions {
      * states that predict a target are projected to the vocabulary, so the output head costs
      * nothing for prompt and padding positions.
      */
-    public static Sum targetNll(LlamaModel model, NDManager scope, List<ChatEncoder.Encoded> batch, Hooks hooks) {
+    public static Sum targetNll(DecoderModel model, NDManager scope, List<ChatEncoder.Encoded> batch, Hooks hooks) {
         List<int[]> ids = new ArrayList<>();
         for (ChatEncoder.Encoded e : batch) {
             ids.add(e.ids());
@@ -46,7 +46,7 @@ public final class LossFunctions {
         if (rows.isEmpty()) {
             return new Sum(scope.zeros(new Shape()), 0);
         }
-        NDArray hidden = model.forward(scope, tb, null, hooks, LlamaModel.Logits.HIDDEN);
+        NDArray hidden = model.forward(scope, tb, null, hooks, DecoderModel.Logits.HIDDEN);
         long d = hidden.getShape().get(2);
         NDArray picked = hidden.reshape(-1, d).get(new NDIndex("{}", scope.create(toArray(rows))));  // [N, d]
         NDArray logp = model.project(picked).logSoftmax(-1);                                       // [N, vocab]

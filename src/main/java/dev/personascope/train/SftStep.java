@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import dev.personascope.lora.Lora;
-import dev.personascope.model.LlamaModel;
+import dev.personascope.model.DecoderModel;
 import dev.personascope.model.hooks.Hooks;
 
 import java.util.LinkedHashMap;
@@ -18,7 +18,7 @@ import java.util.Map;
  * global-norm gradient clipping, an AdamW update, and gradients reset.
  */
 public final class SftStep {
-    private final LlamaModel model;
+    private final DecoderModel model;
     private final Map<String, NDArray> params;
     private final AdamW optimizer;
     private final double clip;
@@ -28,7 +28,7 @@ public final class SftStep {
     public record Stats(double loss, double gradNorm, long tokens, int targets) {
     }
 
-    public SftStep(LlamaModel model, Map<String, NDArray> params, AdamW optimizer, double clip, long seed) {
+    public SftStep(DecoderModel model, Map<String, NDArray> params, AdamW optimizer, double clip, long seed) {
         this.model = model;
         this.params = params;
         this.optimizer = optimizer;
@@ -40,7 +40,7 @@ public final class SftStep {
      * The parameters a config trains, marked as requiring gradients: the LoRA matrices (attaching
      * fresh adapters if the model has none) or every weight.
      */
-    public static Map<String, NDArray> trainable(LlamaModel model, TrainConfig cfg) {
+    public static Map<String, NDArray> trainable(DecoderModel model, TrainConfig cfg) {
         Map<String, NDArray> params;
         if (cfg.isLora()) {
             if (Lora.adapters(model).isEmpty()) {

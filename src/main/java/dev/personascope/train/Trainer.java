@@ -7,7 +7,7 @@ import dev.personascope.data.ChatExample;
 import dev.personascope.lora.Lora;
 import dev.personascope.lora.PeftAdapter;
 import dev.personascope.model.LanguageModel;
-import dev.personascope.model.LlamaModel;
+import dev.personascope.model.DecoderModel;
 import dev.personascope.model.ModelSaver;
 import dev.personascope.model.hooks.Hooks;
 import dev.personascope.model.io.HostTensor;
@@ -71,7 +71,7 @@ public final class Trainer {
 
     /** Trains, resuming from OUT/checkpoint when asked; returns when done, interrupted or stopped. */
     public Result run(boolean resume) {
-        LlamaModel model = lm.model();
+        DecoderModel model = lm.model();
         createDirs();
         Checkpoint.Loaded ckpt = resume ? Checkpoint.load(out) : null;
         if (ckpt != null && !sameTraining(ckpt.config(), cfg)) {
@@ -180,7 +180,7 @@ public final class Trainer {
 
     /** Mean target-token loss over a dataset, without gradients. */
     public double evaluate(List<ChatEncoder.Encoded> data) {
-        LlamaModel model = lm.model();
+        DecoderModel model = lm.model();
         double[] sum = {0};
         int[] n = {0};
         Autograd.noGrad(() -> {

@@ -3,7 +3,7 @@ package dev.personascope.generate;
 import ai.djl.ndarray.NDManager;
 import dev.personascope.model.KvCache;
 import dev.personascope.model.LanguageModel;
-import dev.personascope.model.LlamaModel;
+import dev.personascope.model.DecoderModel;
 import dev.personascope.model.TokenBatch;
 import dev.personascope.model.hooks.Hooks;
 import dev.personascope.testutil.TinyModels;
@@ -26,18 +26,18 @@ class GenerationTest {
         int[] seq = {5, 9, 33, 2, 70, 70, 14, 88, 1, 40, 41, 42};
         try (LanguageModel lm = TinyModels.qwen2(21)) {
             float[][] full = TinyModels.logits(lm, seq, Hooks.NONE);
-            LlamaModel model = lm.model();
+            DecoderModel model = lm.model();
             try (NDManager scope = model.manager().newSubManager();
                  KvCache cache = new KvCache(scope, model.config().numLayers, 1)) {
                 // prefill 4 tokens, then one token at a time
                 int[] head = java.util.Arrays.copyOf(seq, 4);
                 float[][] got = new float[seq.length][];
                 float[][] pre = TinyModels.rows(model.forward(scope, TokenBatch.rightPadded(List.of(head), 0, null), cache,
-                        Hooks.NONE, LlamaModel.Logits.ALL).toFloatArray(), 4);
+                        Hooks.NONE, DecoderModel.Logits.ALL).toFloatArray(), 4);
                 System.arraycopy(pre, 0, got, 0, 4);
                 for (int i = 4; i < seq.length; i++) {
                     got[i] = model.forward(scope, TokenBatch.step(new int[] {seq[i]}, new boolean[] {true}, true), cache,
-                            Hooks.NONE, LlamaModel.Logits.LAST).toFloatArray();
+                            Hooks.NONE, DecoderModel.Logits.LAST).toFloatArray();
                 }
                 assertTrue(TinyModels.maxAbsDiff(full, got) < 1e-5, "max diff " + TinyModels.maxAbsDiff(full, got));
             }

@@ -52,7 +52,7 @@ class Stories260KReferenceTest {
                 hooks.add(HookPoint.residPost(l), captures[l + 1]);
             }
             NDArray logits = lm.model().forward(scope, TokenBatch.rightPadded(List.of(seq), 0, null), null, hooks,
-                    LlamaModel.Logits.ALL);
+                    DecoderModel.Logits.ALL);
             float[] got = logits.toFloatArray();
             assertEquals(expected.length, got.length);
             assertTrue(maxAbsDiff(expected, got) <= 1e-4, "logits max abs error " + maxAbsDiff(expected, got));

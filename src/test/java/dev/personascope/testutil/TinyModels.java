@@ -3,7 +3,7 @@ package dev.personascope.testutil;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.personascope.model.LanguageModel;
-import dev.personascope.model.LlamaModel;
+import dev.personascope.model.DecoderModel;
 import dev.personascope.model.ModelConfig;
 import dev.personascope.model.RandomModels;
 import dev.personascope.model.TokenBatch;
@@ -29,7 +29,7 @@ public final class TinyModels {
     public static float[][] logits(LanguageModel lm, int[] seq, Hooks hooks) {
         try (NDManager scope = lm.model().manager().newSubManager()) {
             NDArray l = lm.model().forward(scope, TokenBatch.rightPadded(List.of(seq), 0, null), null, hooks,
-                    LlamaModel.Logits.ALL);
+                    DecoderModel.Logits.ALL);
             return rows(l.toFloatArray(), seq.length);
         }
     }

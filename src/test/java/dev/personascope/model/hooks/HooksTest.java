@@ -6,7 +6,7 @@ import dev.personascope.generate.Generation;
 import dev.personascope.generate.Generator;
 import dev.personascope.generate.SamplingParams;
 import dev.personascope.model.LanguageModel;
-import dev.personascope.model.LlamaModel;
+import dev.personascope.model.DecoderModel;
 import dev.personascope.model.TokenBatch;
 import dev.personascope.testutil.TinyModels;
 import org.junit.jupiter.api.Test;
@@ -177,7 +177,7 @@ class HooksTest {
                 new Generator(lm).generate(List.of(SEQ, new int[] {4}), SamplingParams.greedy(5), hooks);
             }
             try (NDManager scope = lm.model().manager().newSubManager()) {
-                lm.model().forward(scope, TokenBatch.rightPadded(List.of(SEQ), 0, null), null, Hooks.NONE, LlamaModel.Logits.NONE);
+                lm.model().forward(scope, TokenBatch.rightPadded(List.of(SEQ), 0, null), null, Hooks.NONE, DecoderModel.Logits.NONE);
             }
             assertEquals(before, root.getManagedArrays().size());
         }

@@ -16,7 +16,7 @@ import dev.personascope.model.hooks.Hooks;
  * RMSNorm, rotary embeddings, grouped-query attention, SwiGLU MLP, residual hook points.
  * Owns its weights' native memory; close it when done.
  */
-public final class LlamaModel implements AutoCloseable {
+public final class DecoderModel implements AutoCloseable {
     /** Which logits a forward call returns. */
     public enum Logits {
         ALL, LAST, NONE,
@@ -34,7 +34,7 @@ public final class LlamaModel implements AutoCloseable {
     private final NDArray rotateHalf;
     private int tablePositions;
 
-    public LlamaModel(ModelConfig config, NDManager manager, ModelWeights weights) {
+    public DecoderModel(ModelConfig config, NDManager manager, ModelWeights weights) {
         this.config = config;
         this.manager = manager;
         this.weights = weights;
