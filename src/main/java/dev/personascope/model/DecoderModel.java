@@ -3,6 +3,7 @@ package dev.personascope.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Activation;
@@ -11,10 +12,17 @@ import dev.personascope.model.hooks.HookContext;
 import dev.personascope.model.hooks.HookPoint;
 import dev.personascope.model.hooks.Hooks;
 
+import java.util.HashMap;
+import java.util.Map;
+
 /**
- * The Llama-family decoder (Llama 2/3, Mistral, Qwen2, SmolLM) as a forward pass over DJL NDArrays:
- * RMSNorm, rotary embeddings, grouped-query attention, SwiGLU MLP, residual hook points.
- * Owns its weights' native memory; close it when done.
+ * A decoder-only transformer as a forward pass over DJL NDArrays, for every family: token (and
+ * position) embedding, blocks of attention and MLP with the norms the family places around them,
+ * final norm and output head, with TransformerLens hook points on the residual stream. What differs
+ * between families (norm kind, q/k norms, fused projections, soft-capping, sliding windows, NoPE
+ * layers) comes from {@link ModelConfig} and {@link ModelWeights}. Computes in the weights' dtype,
+ * with norms and softmax in f32 as transformers does; logits are always f32. Owns its weights' native
+ * memory; close it when done.
  */
 public final class DecoderModel implements AutoCloseable {
     /** Which logits a forward call returns. */
@@ -29,16 +37,19 @@ public final class DecoderModel implements AutoCloseable {
     private final ModelConfig config;
     private final NDManager manager;
     private final ModelWeights weights;
-    private NDArray cosTable;
-    private NDArray sinTable;
-    private final NDArray rotateHalf;
-    private int tablePositions;
+    private final DataType dtype;
+    private final Map<ModelConfig.RopeSpec, RopeTables> ropeTables = new HashMap<>();
+    private final Map<Integer, NDArray> rotateHalf = new HashMap<>();
+
+    /** cos and sin [positions, rotary_dim] of one rotary embedding. */
+    private record RopeTables(NDArray cos, NDArray sin, int positions) {
+    }
 
     public DecoderModel(ModelConfig config, NDManager manager, ModelWeights weights) {
         this.config = config;
         this.manager = manager;
         this.weights = weights;
-        this.rotateHalf = manager.create(rotateHalfMatrix(config.headDim), new Shape(config.headDim, config.headDim));
+        this.dtype = weights.embed.getDataType();
     }
 
     public ModelConfig config() {
@@ -53,18 +64,21 @@ public final class DecoderModel implements AutoCloseable {
         return manager;
     }
 
+    /** The dtype the weights are held and computed in. */
+    public DataType dataType() {
+        return dtype;
+    }
+
     /**
      * Runs the model over one chunk of tokens. With a cache, the chunk continues the cached
-     * sequences and its keys and values are appended. Returns logits [batch, tokens, vocab]
+     * sequences and its keys and values are appended. Returns logits [batch, tokens, vocab] in f32
      * (LAST: [batch, 1, vocab] of the final column, i.e. each row's last token in a left-padded batch;
-     * NONE: null), created in {@code scope}. Mistral's sliding window is not applied, so outputs are
-     * exact up to the window length (4096 for Mistral-7B v0.1; later Mistrals have none).
+     * NONE: null), created in {@code scope}.
      */
     public NDArray forward(NDManager scope, TokenBatch batch, KvCache cache, Hooks hooks, Logits logits) {
         hooks.validate(config.numLayers);
         int b = batch.size();
         int t = batch.length();
-        int prior = cache == null ? 0 : cache.slots();
         if (cache != null && cache.batchSize() != b) {
             throw new IllegalArgumentException("cache holds " + cache.batchSize() + " rows, batch has " + b);
         }
@@ -86,20 +100,26 @@ public final class DecoderModel implements AutoCloseable {
                 maxPos = Math.max(maxPos, positions[i][j]);
             }
         }
-        ensureRopeTables(maxPos + 1);
         NDArray idArray = scope.create(ids, new Shape(b, t));
         NDArray posArray = scope.create(pos, new Shape(b, t));
-        // cos/sin per token: [B, 1, T, head_dim], broadcast over heads
-        NDArray cos = Embedding.embedding(posArray, cosTable, SparseFormat.DENSE).singletonOrThrow().expandDims(1);
-        NDArray sin = Embedding.embedding(posArray, sinTable, SparseFormat.DENSE).singletonOrThrow().expandDims(1);
-        NDArray mask = scope.create(attentionMask(batch, cache), new Shape(b, 1, 1, t, prior + t));
+        Attention attention = new Attention(scope, posArray, maxPos + 1, batch, cache, positions);
 
         NDArray h = Embedding.embedding(idArray, weights.embed, SparseFormat.DENSE).singletonOrThrow(); // [B, T, d]
+        if (config.scaleEmbeddings) {
+            h = h.mul(roundToDtype((float) Math.sqrt(config.hiddenSize)));
+        }
+        if (weights.positionEmbed != null) {
+            if (maxPos >= weights.positionEmbed.getShape().get(0)) {
+                throw new IllegalArgumentException("position " + maxPos + " is beyond the model's "
+                        + weights.positionEmbed.getShape().get(0) + " learned positions");
+            }
+            h = h.add(Embedding.embedding(posArray, weights.positionEmbed, SparseFormat.DENSE).singletonOrThrow());
+        }
         h = hooks.run(HookPoint.EMBED, h, ctx);
         for (int layer = 0; layer < config.numLayers; layer++) {
             try (NDManager layerScope = scope.newSubManager()) {
                 h.tempAttach(layerScope);
-                NDArray out = block(layer, h, cos, sin, mask, cache, hooks, ctx);
+                NDArray out = block(layer, h, attention, cache, hooks, ctx);
                 out.attach(scope);
                 h = out;
             }
@@ -110,7 +130,8 @@ public final class DecoderModel implements AutoCloseable {
         if (logits == Logits.NONE && !hooksAfterBlocks(hooks)) {
             return null;
         }
-        NDArray normed = hooks.run(HookPoint.LN_FINAL, rmsNormalize(h), ctx).mul(weights.finalNorm);
+        NDArray normalized = hooks.run(HookPoint.LN_FINAL, weights.finalNorm.normalize(h), ctx);
+        NDArray normed = weights.finalNorm.scale(normalized, dtype);
         if (logits == Logits.NONE) {
             return null;
         }
@@ -123,9 +144,28 @@ public final class DecoderModel implements AutoCloseable {
         return project(normed); // [B, T, vocab]
     }
 
-    /** The output head: final hidden states [..., d] to logits [..., vocab]. */
+    /** The output head: final hidden states [..., d] to f32 logits [..., vocab], soft-capped where the family does. */
     public NDArray project(NDArray hidden) {
-        return ai.djl.nn.core.Linear.linear(hidden, weights.lmHead).singletonOrThrow();
+        NDArray out = ai.djl.nn.core.Linear.linear(hidden, weights.lmHead).singletonOrThrow();
+        if (out.getDataType() != DataType.FLOAT32) {
+            out = out.toType(DataType.FLOAT32, false);
+        }
+        return config.finalSoftcap > 0 ? softcap(out, config.finalSoftcap) : out;
+    }
+
+    /** c · tanh(x / c) (Gemma 2's soft-capping). */
+    private static NDArray softcap(NDArray x, double cap) {
+        return x.div((float) cap).tanh().mul((float) cap);
+    }
+
+    /** A scalar rounded to the compute dtype, as transformers builds Gemma's embedding normaliser. */
+    private float roundToDtype(float v) {
+        if (dtype == DataType.FLOAT32) {
+            return v;
+        }
+        try (NDManager tmp = manager.newSubManager()) {
+            return tmp.create(v).toType(dtype, false).toType(DataType.FLOAT32, false).getFloat();
+        }
     }
 
     private static boolean hooksAfterBlocks(Hooks hooks) {
@@ -137,10 +177,50 @@ public final class DecoderModel implements AutoCloseable {
         return false;
     }
 
+    /** What every layer's attention shares in one forward call: rotary cos/sin and masks, made once each. */
+    private final class Attention {
+        final NDManager scope;
+        final NDArray posArray;
+        final int positions;
+        final TokenBatch batch;
+        final KvCache cache;
+        final int[][] tokenPositions;
+        final Map<ModelConfig.RopeSpec, NDArray[]> cosSin = new HashMap<>();
+        final Map<Integer, NDArray> masks = new HashMap<>();
+
+        Attention(NDManager scope, NDArray posArray, int positions, TokenBatch batch, KvCache cache, int[][] tokenPositions) {
+            this.scope = scope;
+            this.posArray = posArray;
+            this.positions = positions;
+            this.batch = batch;
+            this.cache = cache;
+            this.tokenPositions = tokenPositions;
+        }
+
+        /** cos and sin per token: [B, 1, T, rotary_dim], broadcast over heads. */
+        NDArray[] cosSin(ModelConfig.RopeSpec spec) {
+            return cosSin.computeIfAbsent(spec, s -> {
+                RopeTables tables = ropeTables(s, positions);
+                NDArray cos = Embedding.embedding(posArray, tables.cos(), SparseFormat.DENSE).singletonOrThrow().expandDims(1);
+                NDArray sin = Embedding.embedding(posArray, tables.sin(), SparseFormat.DENSE).singletonOrThrow().expandDims(1);
+                return new NDArray[] {cos, sin};
+            });
+        }
+
+        /** Additive mask [B, 1, 1, T, S] for a sliding window (0 = none). */
+        NDArray mask(int window) {
+            return masks.computeIfAbsent(window, w -> {
+                int prior = cache == null ? 0 : cache.slots();
+                return scope.create(attentionMask(batch, cache, tokenPositions, w),
+                        new Shape(batch.size(), 1, 1, batch.length(), prior + batch.length()));
+            });
+        }
+    }
+
     /** One decoder block; shapes in comments use B batch, T tokens, S cached+new slots, d model width. */
-    private NDArray block(int layer, NDArray h, NDArray cos, NDArray sin, NDArray mask, KvCache cache,
-                          Hooks hooks, HookContext ctx) {
+    private NDArray block(int layer, NDArray h, Attention att, KvCache cache, Hooks hooks, HookContext ctx) {
         ModelWeights.Block w = weights.blocks[layer];
+        ModelConfig.LayerSpec spec = config.layer(layer);
         long b = h.getShape().get(0);
         long t = h.getShape().get(1);
         int hd = config.headDim;
@@ -148,12 +228,38 @@ public final class DecoderModel implements AutoCloseable {
         int group = config.numHeads / kvHeads;
 
         h = hooks.run(HookPoint.residPre(layer), h, ctx);
-        NDArray x = rmsNormalize(h).mul(w.inputNorm);
-        NDArray q = w.q.forward(x).reshape(b, t, config.numHeads, hd).transpose(0, 2, 1, 3); // [B, H, T, hd]
-        NDArray k = w.k.forward(x).reshape(b, t, kvHeads, hd).transpose(0, 2, 1, 3);         // [B, Hkv, T, hd]
-        NDArray v = w.v.forward(x).reshape(b, t, kvHeads, hd).transpose(0, 2, 1, 3);
-        q = rotate(q, cos, sin);
-        k = rotate(k, cos, sin);
+        NDArray x = w.attnNorm == null ? h : w.attnNorm.apply(h);
+        NDArray q;
+        NDArray k;
+        NDArray v;
+        if (w.qkv != null) {
+            NDArray all = w.qkv.forward(x);
+            q = all.get(new NDIndex("..., :{}", config.qDim()));
+            k = all.get(new NDIndex("..., {}:{}", config.qDim(), config.qDim() + config.kvDim()));
+            v = all.get(new NDIndex("..., {}:", config.qDim() + config.kvDim()));
+        } else {
+            q = w.q.forward(x);
+            k = w.k.forward(x);
+            v = w.v.forward(x);
+        }
+        if (config.qkNorm == ModelConfig.QkNorm.FULL) {
+            q = w.qNorm.apply(q);
+            k = w.kNorm.apply(k);
+        }
+        q = q.reshape(b, t, config.numHeads, hd);
+        k = k.reshape(b, t, kvHeads, hd);
+        if (config.qkNorm == ModelConfig.QkNorm.PER_HEAD) {
+            q = w.qNorm.apply(q);
+            k = w.kNorm.apply(k);
+        }
+        q = q.transpose(0, 2, 1, 3);                                                 // [B, H, T, hd]
+        k = k.transpose(0, 2, 1, 3);                                                 // [B, Hkv, T, hd]
+        v = v.reshape(b, t, kvHeads, hd).transpose(0, 2, 1, 3);
+        if (spec.rope() != null) {
+            NDArray[] cs = att.cosSin(spec.rope());
+            q = rotate(q, cs[0], cs[1], spec.rope().rotaryDim());
+            k = rotate(k, cs[0], cs[1], spec.rope().rotaryDim());
+        }
         if (cache != null) {
             NDArray[] kv = cache.append(layer, k, v);
             k = kv[0];
@@ -163,36 +269,72 @@ public final class DecoderModel implements AutoCloseable {
         // grouped-query attention without copying K/V: the `group` query heads that share a KV head are
         // stacked along the token axis, [B, Hkv, group*T, hd] x [B, Hkv, hd, S]
         NDArray scores = q.reshape(b, kvHeads, group * t, hd).matMul(k.transpose(0, 1, 3, 2))
-                .reshape(b, kvHeads, group, t, slots).mul(1.0 / Math.sqrt(hd)).add(mask); // mask [B, 1, 1, T, S]
-        NDArray probs = scores.softmax(-1).reshape(b, kvHeads, group * t, slots);
-        NDArray attn = probs.matMul(v)                                                      // [B, Hkv, g*T, hd]
+                .reshape(b, kvHeads, group, t, slots);
+        if (scores.getDataType() != DataType.FLOAT32) {
+            scores = scores.toType(DataType.FLOAT32, false);
+        }
+        scores = scores.mul((float) config.scale());
+        if (config.attentionSoftcap > 0) {
+            scores = softcap(scores, config.attentionSoftcap);
+        }
+        NDArray probs = scores.add(att.mask(spec.slidingWindow())).softmax(-1)        // mask [B, 1, 1, T, S]
+                .reshape(b, kvHeads, group * t, slots);
+        if (dtype != DataType.FLOAT32) {
+            probs = probs.toType(dtype, false);
+        }
+        NDArray attn = probs.matMul(v)                                                // [B, Hkv, g*T, hd]
                 .reshape(b, config.numHeads, t, hd).transpose(0, 2, 1, 3).reshape(b, t, config.qDim());
-        NDArray attnOut = hooks.run(HookPoint.attnOut(layer), w.o.forward(attn), ctx);
+        NDArray attnOut = w.o.forward(attn);
+        if (w.attnOutNorm != null) {
+            attnOut = w.attnOutNorm.apply(attnOut);
+        }
+        attnOut = hooks.run(HookPoint.attnOut(layer), attnOut, ctx);
         h = hooks.run(HookPoint.residMid(layer), h.add(attnOut), ctx);
 
-        NDArray y = rmsNormalize(h).mul(w.postAttentionNorm);
-        NDArray gate = w.gate.forward(y);
-        NDArray mlp = w.down.forward(gate.mul(Activation.sigmoid(gate)).mul(w.up.forward(y))); // SwiGLU
+        NDArray y = w.mlpNorm == null ? h : w.mlpNorm.apply(h);
+        NDArray mlp;
+        if (w.gateUp != null) {
+            NDArray gu = w.gateUp.forward(y);
+            NDArray gate = gu.get(new NDIndex("..., :{}", config.intermediateSize));
+            NDArray up = gu.get(new NDIndex("..., {}:", config.intermediateSize));
+            mlp = w.down.forward(activate(gate).mul(up));
+        } else if (w.gate != null) {
+            mlp = w.down.forward(activate(w.gate.forward(y)).mul(w.up.forward(y)));
+        } else {
+            mlp = w.down.forward(activate(w.up.forward(y)));
+        }
+        if (w.mlpOutNorm != null) {
+            mlp = w.mlpOutNorm.apply(mlp);
+        }
         mlp = hooks.run(HookPoint.mlpOut(layer), mlp, ctx);
         h = hooks.run(HookPoint.residPost(layer), h.add(mlp), ctx);
         return h;
     }
 
-    /** x / sqrt(mean(x²) + eps) over the last axis; the weight is applied by the caller. */
-    private NDArray rmsNormalize(NDArray x) {
-        NDArray ms = x.square().mean(new int[] {-1}, true);
-        return x.div(ms.add((float) config.rmsNormEps).sqrt());
+    private NDArray activate(NDArray x) {
+        return switch (config.activation) {
+            case SILU -> x.mul(Activation.sigmoid(x));
+            // 0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³))): transformers' gelu_pytorch_tanh / gelu_new
+            case GELU_TANH -> x.mul(x.pow(3).mul(0.044715f).add(x).mul((float) Math.sqrt(2 / Math.PI)).tanh().add(1f)).mul(0.5f);
+        };
     }
 
     /**
-     * Rotate-half RoPE: x·cos + rotate_half(x)·sin with rotate_half(x) = [−x₂, x₁], computed as one
-     * matmul with a fixed signed permutation (fewer native calls than slicing).
+     * Rotate-half RoPE on the first {@code dim} features: x·cos + rotate_half(x)·sin with
+     * rotate_half(x) = [−x₂, x₁], computed as one matmul with a fixed signed permutation; the rest
+     * pass through (partial rotary embedding).
      */
-    private NDArray rotate(NDArray x, NDArray cos, NDArray sin) {
-        return x.mul(cos).add(x.matMul(rotateHalf).mul(sin));
+    private NDArray rotate(NDArray x, NDArray cos, NDArray sin, int dim) {
+        NDArray r = rotateHalf.computeIfAbsent(dim, d -> manager.create(rotateHalfMatrix(d), new Shape(d, d)).toType(dtype, false));
+        if (dim == config.headDim) {
+            return x.mul(cos).add(x.matMul(r).mul(sin));
+        }
+        NDArray rot = x.get(new NDIndex("..., :{}", dim));
+        NDArray pass = x.get(new NDIndex("..., {}:", dim));
+        return rot.mul(cos).add(rot.matMul(r).mul(sin)).concat(pass, -1);
     }
 
-    /** R with x·R = rotate_half(x): R[i + h][i] = −1 and R[i][i + h] = 1 for i < h = head_dim / 2. */
+    /** R with x·R = rotate_half(x): R[i + h][i] = −1 and R[i][i + h] = 1 for i < h = dim / 2. */
     private static float[] rotateHalfMatrix(int hd) {
         int half = hd / 2;
         float[] r = new float[hd * hd];
@@ -220,15 +362,27 @@ public final class DecoderModel implements AutoCloseable {
 
     /**
      * Additive mask [B, T, S]: 0 where query token i may attend to slot j (a real token at or before
-     * it), else -1e9. A token always sees itself, so padding rows never become all-masked (no NaN).
+     * it and, with a sliding window w, fewer than w positions back), else -1e9. A token always sees
+     * itself, so padding rows never become all-masked (no NaN).
      */
-    private static float[] attentionMask(TokenBatch batch, KvCache cache) {
+    private static float[] attentionMask(TokenBatch batch, KvCache cache, int[][] positions, int window) {
         int b = batch.size();
         int t = batch.length();
         int prior = cache == null ? 0 : cache.slots();
         int s = prior + t;
         float[] m = new float[b * t * s];
+        int[] keyPos = new int[s];
         for (int i = 0; i < b; i++) {
+            int real = 0;
+            for (int j = 0; j < prior; j++) {
+                keyPos[j] = real;
+                if (cache.slotValid(i, j)) {
+                    real++;
+                }
+            }
+            for (int j = 0; j < t; j++) {
+                keyPos[prior + j] = positions[i][j];
+            }
             for (int q = 0; q < t; q++) {
                 int base = (i * t + q) * s;
                 for (int j = 0; j < s; j++) {
@@ -239,6 +393,9 @@ public final class DecoderModel implements AutoCloseable {
                         int kj = j - prior;
                         ok = kj == q || (kj < q && batch.valid[i][kj]);
                     }
+                    if (ok && window > 0 && positions[i][q] - keyPos[j] >= window) {
+                        ok = false;
+                    }
                     m[base + j] = ok ? 0f : MASKED;
                 }
             }
@@ -246,19 +403,23 @@ public final class DecoderModel implements AutoCloseable {
         return m;
     }
 
-    private void ensureRopeTables(int needed) {
-        if (needed <= tablePositions) {
-            return;
+    /** The cos/sin tables of a rotary embedding, grown (doubled) when a longer sequence needs them. */
+    private RopeTables ropeTables(ModelConfig.RopeSpec spec, int needed) {
+        RopeTables have = ropeTables.get(spec);
+        if (have != null && have.positions() >= needed) {
+            return have;
         }
-        int size = Math.max(needed, Math.max(1024, tablePositions * 2));
-        float[][] tables = Rope.tables(config, size);
-        if (cosTable != null) {
-            cosTable.close();
-            sinTable.close();
+        int size = Math.max(needed, Math.max(1024, have == null ? 0 : have.positions() * 2));
+        float[][] tables = Rope.tables(spec, size);
+        if (have != null) {
+            have.cos().close();
+            have.sin().close();
         }
-        cosTable = manager.create(tables[0], new Shape(size, config.headDim));
-        sinTable = manager.create(tables[1], new Shape(size, config.headDim));
-        tablePositions = size;
+        int d = spec.rotaryDim();
+        RopeTables made = new RopeTables(manager.create(tables[0], new Shape(size, d)).toType(dtype, false),
+                manager.create(tables[1], new Shape(size, d)).toType(dtype, false), size);
+        ropeTables.put(spec, made);
+        return made;
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.personascope.model;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import dev.personascope.model.io.HostTensor;
 import dev.personascope.model.io.Llama2cCheckpoint;
 import dev.personascope.model.io.SafeTensors;
@@ -49,18 +50,27 @@ public final class LanguageModel implements AutoCloseable {
         return engine.newBaseManager(device);
     }
 
+    /** Loads a model folder or llama2.c file with weights in f32. */
     public static LanguageModel load(Path path) {
+        return load(path, DataType.FLOAT32);
+    }
+
+    /** Loads a model folder or llama2.c file with weights held (and computed) in {@code dtype}: f32, bf16 or f16. */
+    public static LanguageModel load(Path path, DataType dtype) {
         if (!Files.exists(path)) {
             throw new TensorFormatException(path + ": no such file or folder");
         }
+        if (dtype != DataType.FLOAT32 && dtype != DataType.BFLOAT16 && dtype != DataType.FLOAT16) {
+            throw new IllegalArgumentException("dtype " + dtype + " is not supported (f32, bf16, f16)");
+        }
         if (Files.isDirectory(path) && Files.exists(path.resolve("config.json"))) {
-            return loadHf(path);
+            return loadHf(path, dtype);
         }
         Path bin = Files.isDirectory(path) ? findLlama2cCheckpoint(path) : path;
-        return loadLlama2c(bin, null);
+        return loadLlama2c(bin, null, dtype);
     }
 
-    private static LanguageModel loadHf(Path dir) {
+    private static LanguageModel loadHf(Path dir, DataType dtype) {
         ModelConfig config = ModelConfig.read(dir.resolve("config.json"));
         Map<String, SafeTensors.Entry> entries = SafeTensors.indexFolder(dir);
         NDManager manager = newManager();
@@ -68,18 +78,27 @@ public final class LanguageModel implements AutoCloseable {
         long[] loaded = {0};
         // a bar only for checkpoints large enough to take a while (> 64 MB)
         try (ProgressBar bar = totalBytes > (64L << 20) ? new ProgressBar("loading " + dir.getFileName(), totalBytes >> 20, "MB") : null) {
-            ModelWeights w = ModelWeights.load(config, manager, name -> {
-                SafeTensors.Entry e = entries.get(name);
-                if (e == null) {
-                    return null;
+            WeightLoader.Source source = new WeightLoader.Source() {
+                @Override
+                public HostTensor get(String name, long[] shape) {
+                    SafeTensors.Entry e = entries.get(name);
+                    if (e == null) {
+                        return null;
+                    }
+                    HostTensor t = SafeTensors.readTensor(e);
+                    if (bar != null) {
+                        loaded[0] += e.end() - e.begin();
+                        bar.set(loaded[0] >> 20);
+                    }
+                    return t;
                 }
-                HostTensor t = SafeTensors.readTensor(e);
-                if (bar != null) {
-                    loaded[0] += e.end() - e.begin();
-                    bar.set(loaded[0] >> 20);
+
+                @Override
+                public boolean contains(String name) {
+                    return entries.containsKey(name);
                 }
-                return t;
-            }, dir.toString());
+            };
+            ModelWeights w = config.familyImpl().loadWeights(config, new WeightLoader(manager, source, dtype, dir.toString()));
             TextTokenizer tok = null;
             if (Files.exists(dir.resolve("tokenizer.json"))) {
                 tok = HfTokenizer.load(dir);
@@ -96,10 +115,15 @@ public final class LanguageModel implements AutoCloseable {
 
     /** Loads a llama2.c checkpoint; the tokenizer is {@code tokenizerFile}, or tokenizer.bin / tok*.bin beside it. */
     public static LanguageModel loadLlama2c(Path bin, Path tokenizerFile) {
+        return loadLlama2c(bin, tokenizerFile, DataType.FLOAT32);
+    }
+
+    private static LanguageModel loadLlama2c(Path bin, Path tokenizerFile, DataType dtype) {
         Llama2cCheckpoint ckpt = Llama2cCheckpoint.read(bin);
         NDManager manager = newManager();
         try {
-            ModelWeights w = ModelWeights.load(ckpt.config, manager, ckpt.tensors::get, bin.toString());
+            ModelWeights w = ckpt.config.familyImpl().loadWeights(ckpt.config,
+                    new WeightLoader(manager, (name, shape) -> ckpt.tensors.get(name), dtype, bin.toString()));
             Path tokPath = tokenizerFile != null ? tokenizerFile : findLlama2cTokenizer(bin.toAbsolutePath().getParent());
             TextTokenizer tok = tokPath == null ? null : Llama2cTokenizer.load(tokPath, ckpt.config.vocabSize);
             return new LanguageModel(new DecoderModel(ckpt.config, manager, w), tok, null, bin);

@@ -3,26 +3,59 @@ package dev.personascope.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.personascope.model.io.TensorFormatException;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
+import java.util.Arrays;
 import java.util.Map;
 
 /**
- * Hyper-parameters of a Llama-family decoder (Llama 2/3, Mistral, Qwen2/2.5, SmolLM), read from and
- * written to a Hugging Face {@code config.json}.
+ * What a decoder needs to know about one model, whatever its family: sizes, the parts of its blocks
+ * and, per layer, the attention window and rotary embedding. A family ({@link ModelFamily}) reads its
+ * own {@code config.json} into this and writes it back; the source JSON is kept so that saving passes
+ * every field through.
  */
 public final class ModelConfig {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    /** Architectures this runtime implements, from {@code architectures[0]} of config.json. */
-    public static final List<String> SUPPORTED = List.of("LlamaForCausalLM", "Qwen2ForCausalLM", "MistralForCausalLM");
+    /** How a norm normalises and applies its weight. */
+    public enum NormKind {
+        /** x / rms(x) · w (Llama). */
+        RMS,
+        /** x / rms(x) · (1 + w) (Gemma). */
+        RMS_PLUS_ONE,
+        /** (x − mean) / std · w + b (GPT-2). */
+        LAYER
+    }
 
+    /** Where a block normalises queries and keys. */
+    public enum QkNorm {
+        NONE,
+        /** Over head_dim, per head, before RoPE (Qwen3, Gemma 3). */
+        PER_HEAD,
+        /** Over the whole q / k projection, before the head split (OLMo-2). */
+        FULL
+    }
+
+    /** The MLP's non-linearity. */
+    public enum Activation {
+        SILU,
+        /** GELU, tanh approximation (gelu_pytorch_tanh, gelu_new). */
+        GELU_TANH
+    }
+
+    /** Rotary embedding of one layer: base, optional rope_scaling object, number of rotated dims. */
+    public record RopeSpec(double theta, JsonNode scaling, int rotaryDim) {
+    }
+
+    /** One layer's attention: its sliding window (0 = none) and rotary embedding (null = NoPE). */
+    public record LayerSpec(int slidingWindow, RopeSpec rope) {
+    }
+
+    /** The family's registry name ({@link ModelFamily#name()}). */
+    public String family = "llama";
     public String architecture = "LlamaForCausalLM";
     public String modelType = "llama";
     public int vocabSize;
@@ -33,19 +66,40 @@ public final class ModelConfig {
     public int numKvHeads;
     public int headDim;
     public int maxPositions = 2048;
+    /** Epsilon of every norm (rms_norm_eps; GPT-2's layer_norm_epsilon). */
     public double rmsNormEps = 1e-6;
+    /** Default rotary base and scaling, used when {@link #layers} is not set. */
     public double ropeTheta = 10000.0;
     /** The {@code rope_scaling} object, or null. */
     public JsonNode ropeScaling;
     public boolean tieWordEmbeddings;
-    /** Bias on q, k and v projections (always on in Qwen2; Llama's {@code attention_bias}). */
+    /** Bias on q, k and v projections. */
     public boolean qkvBias;
-    /** Bias on the output projection (Llama's {@code attention_bias}; never in Qwen2). */
+    /** Bias on the attention output projection. */
     public boolean oBias;
     public boolean mlpBias;
     public int bosTokenId = -1;
     public int[] eosTokenIds = new int[0];
+    /** The dtype the checkpoint was saved in (torch name: float32, bfloat16, float16). */
     public String torchDtype = "float32";
+
+    // the parts of a block; the defaults are Llama's
+    public NormKind norm = NormKind.RMS;
+    public Activation activation = Activation.SILU;
+    public QkNorm qkNorm = QkNorm.NONE;
+    /** Multiplier of q·k; 0 means 1/√head_dim. */
+    public double attentionScale;
+    /** Attention logits pass through c·tanh(s/c) after scaling (Gemma 2); 0 = off. */
+    public double attentionSoftcap;
+    /** Output logits pass through c·tanh(l/c) (Gemma 2); 0 = off. */
+    public double finalSoftcap;
+    /** Token embeddings are multiplied by √hidden (Gemma). */
+    public boolean scaleEmbeddings;
+    /** Per-layer attention; null means every layer global with {@link #ropeTheta}/{@link #ropeScaling}. */
+    public LayerSpec[] layers;
+
+    /** The config.json this was read from (null for configs built in code); saving passes its fields through. */
+    public ObjectNode source;
 
     public int kvDim() {
         return numKvHeads * headDim;
@@ -55,6 +109,20 @@ public final class ModelConfig {
         return numHeads * headDim;
     }
 
+    /** The layer's attention window and rotary embedding. */
+    public LayerSpec layer(int i) {
+        if (layers != null) {
+            return layers[i];
+        }
+        return new LayerSpec(0, new RopeSpec(ropeTheta, ropeScaling, headDim));
+    }
+
+    /** The q·k multiplier. */
+    public double scale() {
+        return attentionScale > 0 ? attentionScale : 1.0 / Math.sqrt(headDim);
+    }
+
+    /** Reads a Hugging Face config.json through the family its architecture names. */
     public static ModelConfig read(Path configFile) {
         JsonNode root;
         try {
@@ -62,75 +130,21 @@ public final class ModelConfig {
         } catch (IOException e) {
             throw new TensorFormatException(configFile + ": not valid JSON: " + dev.personascope.util.JsonErrors.brief(e), e);
         }
-        return fromJson(root, configFile.toString());
+        if (root == null || !root.isObject()) {
+            throw new TensorFormatException(configFile + ": not a JSON object");
+        }
+        return ModelFamilies.forConfig(root, configFile.toString()).readConfig((ObjectNode) root, configFile.toString());
     }
 
     public static ModelConfig fromJson(JsonNode root, String where) {
-        ModelConfig c = new ModelConfig();
-        JsonNode archs = root.get("architectures");
-        c.modelType = root.path("model_type").asText("");
-        if (archs != null && archs.isArray() && archs.size() > 0) {
-            c.architecture = archs.get(0).asText();
-        } else {
-            c.architecture = switch (c.modelType) {
-                case "llama" -> "LlamaForCausalLM";
-                case "qwen2" -> "Qwen2ForCausalLM";
-                case "mistral" -> "MistralForCausalLM";
-                default -> c.modelType.isEmpty() ? "(none)" : c.modelType;
-            };
+        if (root == null || !root.isObject()) {
+            throw new TensorFormatException(where + ": not a JSON object");
         }
-        if (!SUPPORTED.contains(c.architecture)) {
-            throw new TensorFormatException(where + ": unsupported architecture '" + c.architecture
-                    + "' (supported: " + String.join(", ", SUPPORTED) + ")");
-        }
-        if (c.modelType.isEmpty()) {
-            c.modelType = c.architecture.startsWith("Qwen2") ? "qwen2" : c.architecture.startsWith("Mistral") ? "mistral" : "llama";
-        }
-        c.vocabSize = requiredInt(root, "vocab_size", where);
-        c.hiddenSize = requiredInt(root, "hidden_size", where);
-        c.intermediateSize = requiredInt(root, "intermediate_size", where);
-        c.numLayers = requiredInt(root, "num_hidden_layers", where);
-        c.numHeads = requiredInt(root, "num_attention_heads", where);
-        c.numKvHeads = root.path("num_key_value_heads").asInt(c.numHeads);
-        c.headDim = root.hasNonNull("head_dim") ? root.get("head_dim").asInt() : c.hiddenSize / c.numHeads;
-        c.maxPositions = root.path("max_position_embeddings").asInt(2048);
-        c.rmsNormEps = root.path("rms_norm_eps").asDouble(1e-6);
-        c.ropeTheta = root.path("rope_theta").asDouble(10000.0);
-        c.ropeScaling = root.hasNonNull("rope_scaling") ? root.get("rope_scaling") : null;
-        c.tieWordEmbeddings = root.path("tie_word_embeddings").asBoolean(false);
-        if (c.architecture.equals("Qwen2ForCausalLM")) {
-            c.qkvBias = true;
-            c.oBias = false;
-        } else {
-            c.qkvBias = root.path("attention_bias").asBoolean(false);
-            c.oBias = c.qkvBias;
-        }
-        c.mlpBias = root.path("mlp_bias").asBoolean(false);
-        String act = root.path("hidden_act").asText("silu");
-        if (!act.equals("silu")) {
-            throw new TensorFormatException(where + ": field 'hidden_act' is '" + act + "', only 'silu' is supported");
-        }
-        c.bosTokenId = root.path("bos_token_id").asInt(-1);
-        JsonNode eos = root.get("eos_token_id");
-        if (eos != null && eos.isArray()) {
-            c.eosTokenIds = new int[eos.size()];
-            for (int i = 0; i < eos.size(); i++) {
-                c.eosTokenIds[i] = eos.get(i).asInt();
-            }
-        } else if (eos != null && eos.isNumber()) {
-            c.eosTokenIds = new int[] {eos.asInt()};
-        }
-        c.torchDtype = root.path("torch_dtype").asText("float32");
-        c.validate(where);
-        return c;
+        return ModelFamilies.forConfig(root, where).readConfig((ObjectNode) root, where);
     }
 
-    private static int requiredInt(JsonNode root, String field, String where) {
-        JsonNode n = root.get(field);
-        if (n == null || !n.canConvertToInt()) {
-            throw new TensorFormatException(where + ": missing or non-integer field '" + field + "'");
-        }
-        return n.asInt();
+    public ModelFamily familyImpl() {
+        return ModelFamilies.get(family);
     }
 
     public void validate(String where) {
@@ -145,44 +159,23 @@ public final class ModelConfig {
             throw new TensorFormatException(where + ": vocab_size, hidden_size, intermediate_size and"
                     + " num_hidden_layers must be positive");
         }
-    }
-
-    public ObjectNode toJson() {
-        ObjectNode o = JSON.createObjectNode();
-        o.putArray("architectures").add(architecture);
-        o.put("model_type", modelType);
-        o.put("vocab_size", vocabSize);
-        o.put("hidden_size", hiddenSize);
-        o.put("intermediate_size", intermediateSize);
-        o.put("num_hidden_layers", numLayers);
-        o.put("num_attention_heads", numHeads);
-        o.put("num_key_value_heads", numKvHeads);
-        o.put("head_dim", headDim);
-        o.put("max_position_embeddings", maxPositions);
-        o.put("rms_norm_eps", rmsNormEps);
-        o.put("rope_theta", ropeTheta);
-        if (ropeScaling != null) {
-            o.set("rope_scaling", ropeScaling);
+        if (layers != null && layers.length != numLayers) {
+            throw new TensorFormatException(where + ": " + layers.length + " layer types for " + numLayers + " layers");
         }
-        o.put("hidden_act", "silu");
-        o.put("tie_word_embeddings", tieWordEmbeddings);
-        if (!architecture.equals("Qwen2ForCausalLM")) {
-            o.put("attention_bias", qkvBias);
-        }
-        o.put("mlp_bias", mlpBias);
-        if (bosTokenId >= 0) {
-            o.put("bos_token_id", bosTokenId);
-        }
-        if (eosTokenIds.length == 1) {
-            o.put("eos_token_id", eosTokenIds[0]);
-        } else if (eosTokenIds.length > 1) {
-            ArrayNode a = o.putArray("eos_token_id");
-            for (int id : eosTokenIds) {
-                a.add(id);
+        if (layers != null) {
+            for (LayerSpec l : layers) {
+                if (l.rope() != null && (l.rope().rotaryDim() <= 0 || l.rope().rotaryDim() > headDim
+                        || l.rope().rotaryDim() % 2 != 0)) {
+                    throw new TensorFormatException(where + ": partial_rotary_factor gives " + l.rope().rotaryDim()
+                            + " rotary dims of head_dim " + headDim);
+                }
             }
         }
-        o.put("torch_dtype", "float32");
-        return o;
+    }
+
+    /** config.json for this model: the source's fields with this config's values written over them. */
+    public ObjectNode toJson() {
+        return familyImpl().writeConfig(this);
     }
 
     public String toJsonString() {
@@ -204,5 +197,11 @@ public final class ModelConfig {
     public Map<String, Object> summary() {
         return Map.of("architecture", architecture, "layers", numLayers, "hidden", hiddenSize,
                 "heads", numHeads, "kv_heads", numKvHeads, "vocab", vocabSize);
+    }
+
+    @Override
+    public String toString() {
+        return family + " " + architecture + " layers " + numLayers + " hidden " + hiddenSize
+                + (layers == null ? "" : " " + Arrays.toString(layers));
     }
 }

@@ -1,144 +1,121 @@
 package dev.personascope.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import dev.personascope.model.io.HostTensor;
-import dev.personascope.model.io.TensorFormatException;
 
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
+import java.util.Set;
 
 /**
- * All parameters of a Llama-family model as f32 NDArrays, keyed by their Hugging Face names
- * ({@code model.layers.0.self_attn.q_proj.weight}, ...). Shapes are checked when loading.
+ * A decoder's parameters, arranged by the part they play (embedding, per-block norms and projections,
+ * final norm, head) and also kept by checkpoint name for training and saving. A part a family does
+ * not have is null.
  */
 public final class ModelWeights {
     /** One decoder block's parameters. */
     public static final class Block {
-        public NDArray inputNorm;
+        /** Norm before attention (input_layernorm, ln_1). */
+        public Norm attnNorm;
+        /** Norm of the attention output before the residual add (Gemma 2/3, OLMo-2). */
+        public Norm attnOutNorm;
+        /** Norm before the MLP (Llama's post_attention_layernorm, Gemma's pre_feedforward_layernorm). */
+        public Norm mlpNorm;
+        /** Norm of the MLP output before the residual add (Gemma 2/3, OLMo-2). */
+        public Norm mlpOutNorm;
+        public Norm qNorm;
+        public Norm kNorm;
+        /** Separate projections, or null when fused into {@link #qkv} (rows q | k | v). */
         public LinearLayer q;
         public LinearLayer k;
         public LinearLayer v;
+        public LinearLayer qkv;
         public LinearLayer o;
-        public NDArray postAttentionNorm;
+        /** Gated MLP: act(gate)·up, or fused {@link #gateUp} (rows gate | up); plain MLP: act(up) only. */
         public LinearLayer gate;
         public LinearLayer up;
+        public LinearLayer gateUp;
         public LinearLayer down;
 
+        /** The projections present, in forward order. */
         public List<LinearLayer> linears() {
-            return List.of(q, k, v, o, gate, up, down);
+            List<LinearLayer> out = new ArrayList<>();
+            for (LinearLayer l : new LinearLayer[] {q, k, v, qkv, o, gate, up, gateUp, down}) {
+                if (l != null) {
+                    out.add(l);
+                }
+            }
+            return out;
         }
     }
 
     public final NDArray embed;
+    /** Learned position embeddings [positions, hidden] (GPT-2), or null. */
+    public final NDArray positionEmbed;
     public final Block[] blocks;
-    public final NDArray finalNorm;
+    public final Norm finalNorm;
     /** Output projection [vocab, hidden]; the embedding itself when tied. */
     public final NDArray lmHead;
-    private final Map<String, NDArray> byName = new LinkedHashMap<>();
+    private final Map<String, NDArray> byName;
+    private final Set<String> transposed;
 
-    private ModelWeights(ModelConfig c, NDManager manager, Function<String, HostTensor> source, String where) {
-        Loader l = new Loader(manager, source, where);
-        embed = l.get("model.embed_tokens.weight", c.vocabSize, c.hiddenSize);
-        blocks = new Block[c.numLayers];
-        for (int i = 0; i < c.numLayers; i++) {
-            String p = "model.layers." + i + ".";
-            Block b = new Block();
-            b.inputNorm = l.get(p + "input_layernorm.weight", c.hiddenSize);
-            b.q = l.linear(p + "self_attn.q_proj", c.qDim(), c.hiddenSize, c.qkvBias);
-            b.k = l.linear(p + "self_attn.k_proj", c.kvDim(), c.hiddenSize, c.qkvBias);
-            b.v = l.linear(p + "self_attn.v_proj", c.kvDim(), c.hiddenSize, c.qkvBias);
-            b.o = l.linear(p + "self_attn.o_proj", c.hiddenSize, c.qDim(), c.oBias);
-            b.postAttentionNorm = l.get(p + "post_attention_layernorm.weight", c.hiddenSize);
-            b.gate = l.linear(p + "mlp.gate_proj", c.intermediateSize, c.hiddenSize, c.mlpBias);
-            b.up = l.linear(p + "mlp.up_proj", c.intermediateSize, c.hiddenSize, c.mlpBias);
-            b.down = l.linear(p + "mlp.down_proj", c.hiddenSize, c.intermediateSize, c.mlpBias);
-            blocks[i] = b;
-        }
-        finalNorm = l.get("model.norm.weight", c.hiddenSize);
-        lmHead = c.tieWordEmbeddings ? embed : l.get("lm_head.weight", c.vocabSize, c.hiddenSize);
-        byName.putAll(l.loaded);
+    public ModelWeights(NDArray embed, NDArray positionEmbed, Block[] blocks, Norm finalNorm, NDArray lmHead, WeightLoader loader) {
+        this.embed = embed;
+        this.positionEmbed = positionEmbed;
+        this.blocks = blocks;
+        this.finalNorm = finalNorm;
+        this.lmHead = lmHead;
+        this.byName = new LinkedHashMap<>(loader.loaded());
+        this.transposed = Set.copyOf(loader.transposed());
     }
 
-    /** Loads every tensor that the config calls for from {@code source} (which returns null when absent). */
-    public static ModelWeights load(ModelConfig c, NDManager manager, Function<String, HostTensor> source, String where) {
-        return new ModelWeights(c, manager, source, where);
-    }
-
-    /** Parameters by Hugging Face name, in checkpoint order (the tied head is not repeated). */
+    /** Parameters by checkpoint name, in checkpoint order (a tied head is not repeated). */
     public Map<String, NDArray> named() {
-        return byName;
+        return Collections.unmodifiableMap(byName);
     }
 
-    private static final class Loader {
-        final NDManager manager;
-        final Function<String, HostTensor> source;
-        final String where;
-        final Map<String, NDArray> loaded = new LinkedHashMap<>();
-
-        Loader(NDManager manager, Function<String, HostTensor> source, String where) {
-            this.manager = manager;
-            this.source = source;
-            this.where = where;
+    /** Every projection of every block, in layer order. */
+    public List<LinearLayer> linears() {
+        List<LinearLayer> out = new ArrayList<>();
+        for (Block b : blocks) {
+            out.addAll(b.linears());
         }
-
-        NDArray get(String name, long... expected) {
-            HostTensor t = source.apply(name);
-            if (t == null) {
-                throw new TensorFormatException(where + ": missing tensor '" + name + "' (expected shape "
-                        + Arrays.toString(expected) + ")");
-            }
-            if (!Arrays.equals(t.shape(), expected)) {
-                throw new TensorFormatException(where + ": tensor '" + name + "' has shape " + t.shapeString()
-                        + ", expected " + Arrays.toString(expected));
-            }
-            NDArray a = manager.create(t.data(), new Shape(expected));
-            a.setName(name);
-            loaded.put(name, a);
-            return a;
-        }
-
-        LinearLayer linear(String prefix, long out, long in, boolean bias) {
-            NDArray w = get(prefix + ".weight", out, in);
-            NDArray b = bias ? get(prefix + ".bias", out) : null;
-            return new LinearLayer(prefix, w, b);
-        }
+        return out;
     }
 
-    /** The shape a config implies for a parameter name; throws for names the model does not have. */
-    public static long[] expectedShape(ModelConfig c, String name) {
-        if (name.equals("model.embed_tokens.weight") || name.equals("lm_head.weight")) {
-            return new long[] {c.vocabSize, c.hiddenSize};
-        }
-        if (name.equals("model.norm.weight") || name.endsWith("layernorm.weight")) {
-            return new long[] {c.hiddenSize};
-        }
-        String leaf = name.replaceFirst("^model\\.layers\\.\\d+\\.", "");
-        return switch (leaf) {
-            case "self_attn.q_proj.weight" -> new long[] {c.qDim(), c.hiddenSize};
-            case "self_attn.k_proj.weight", "self_attn.v_proj.weight" -> new long[] {c.kvDim(), c.hiddenSize};
-            case "self_attn.o_proj.weight" -> new long[] {c.hiddenSize, c.qDim()};
-            case "self_attn.q_proj.bias" -> new long[] {c.qDim()};
-            case "self_attn.k_proj.bias", "self_attn.v_proj.bias" -> new long[] {c.kvDim()};
-            case "self_attn.o_proj.bias", "mlp.down_proj.bias" -> new long[] {c.hiddenSize};
-            case "mlp.gate_proj.weight", "mlp.up_proj.weight" -> new long[] {c.intermediateSize, c.hiddenSize};
-            case "mlp.gate_proj.bias", "mlp.up_proj.bias" -> new long[] {c.intermediateSize};
-            case "mlp.down_proj.weight" -> new long[] {c.hiddenSize, c.intermediateSize};
-            default -> throw new IllegalArgumentException("not a parameter of this model: " + name);
-        };
-    }
-
-    /** Every parameter as host tensors, for saving. */
+    /** Every parameter as f32 host tensors in the checkpoint's layout (Conv1D weights transposed back), for saving. */
     public List<HostTensor> toHost() {
         List<HostTensor> out = new ArrayList<>();
         for (Map.Entry<String, NDArray> e : byName.entrySet()) {
-            out.add(new HostTensor(e.getKey(), e.getValue().getShape().getShape(), e.getValue().toFloatArray()));
+            NDArray a = e.getValue();
+            float[] data;
+            try (ai.djl.ndarray.NDManager tmp = a.getManager().newSubManager()) {
+                NDArray f = a.getDataType() == ai.djl.ndarray.types.DataType.FLOAT32 ? a : a.toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
+                if (f != a) {
+                    f.attach(tmp);
+                }
+                data = f.toFloatArray();
+            }
+            long[] shape = a.getShape().getShape();
+            if (transposed.contains(e.getKey())) {
+                data = transpose(data, (int) shape[0], (int) shape[1]);
+                shape = new long[] {shape[1], shape[0]};
+            }
+            out.add(new HostTensor(e.getKey(), shape, data));
         }
         return out;
+    }
+
+    private static float[] transpose(float[] m, int rows, int cols) {
+        float[] t = new float[m.length];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                t[c * rows + r] = m[r * cols + c];
+            }
+        }
+        return t;
     }
 }

@@ -3,6 +3,7 @@ package dev.personascope.model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.personascope.model.io.HostTensor;
 
@@ -15,6 +16,7 @@ public final class RandomModels {
     /** A Qwen2-style config: q/k/v bias, tied embeddings, grouped-query attention. */
     public static ModelConfig qwen2(int vocab, int hidden, int layers, int heads, int kvHeads, int intermediate) {
         ModelConfig c = new ModelConfig();
+        c.family = "qwen2";
         c.architecture = "Qwen2ForCausalLM";
         c.modelType = "qwen2";
         c.vocabSize = vocab;
@@ -48,18 +50,18 @@ public final class RandomModels {
     public static LanguageModel create(ModelConfig c, long seed, float std) {
         Engine.getEngine("PyTorch").setRandomSeed((int) seed);
         NDManager manager = LanguageModel.newManager();
-        ModelWeights w = ModelWeights.load(c, manager, name -> randomTensor(c, manager, name, std), "random");
+        ModelWeights w = c.familyImpl().loadWeights(c, new WeightLoader(manager,
+                (name, shape) -> randomTensor(manager, name, shape, std), DataType.FLOAT32, "random"));
         return new LanguageModel(new DecoderModel(c, manager, w), null, null, null);
     }
 
-    private static HostTensor randomTensor(ModelConfig c, NDManager manager, String name, float std) {
-        long[] shape = ModelWeights.expectedShape(c, name);
+    private static HostTensor randomTensor(NDManager manager, String name, long[] shape, float std) {
         try (NDManager tmp = manager.newSubManager()) {
             NDArray a;
             if (name.endsWith("norm.weight")) {
-                a = tmp.randomNormal(1f, 0.1f, new Shape(shape), ai.djl.ndarray.types.DataType.FLOAT32);
+                a = tmp.randomNormal(1f, 0.1f, new Shape(shape), DataType.FLOAT32);
             } else {
-                a = tmp.randomNormal(0f, std, new Shape(shape), ai.djl.ndarray.types.DataType.FLOAT32);
+                a = tmp.randomNormal(0f, std, new Shape(shape), DataType.FLOAT32);
             }
             return new HostTensor(name, shape, a.toFloatArray());
         }

@@ -11,16 +11,22 @@ public final class Rope {
     private Rope() {
     }
 
-    /** inv_freq[i] = 1 / theta^(2i / headDim), adjusted by rope_scaling. */
+    /** inv_freq of a config's default rotary embedding (all of head_dim rotated). */
     public static double[] inverseFrequencies(ModelConfig c) {
-        int half = c.headDim / 2;
+        return inverseFrequencies(new ModelConfig.RopeSpec(c.ropeTheta, c.ropeScaling, c.headDim));
+    }
+
+    /** inv_freq[i] = 1 / theta^(2i / rotary_dim), adjusted by rope_scaling. */
+    public static double[] inverseFrequencies(ModelConfig.RopeSpec spec) {
+        int dim = spec.rotaryDim();
+        int half = dim / 2;
         double[] inv = new double[half];
         for (int i = 0; i < half; i++) {
             // computed in f32 like transformers: 1 / theta ** (arange(0, dim, 2).float() / dim)
-            float exponent = (float) (2 * i) / c.headDim;
-            inv[i] = (float) (1.0 / Math.pow(c.ropeTheta, exponent));
+            float exponent = (float) (2 * i) / dim;
+            inv[i] = (float) (1.0 / Math.pow(spec.theta(), exponent));
         }
-        JsonNode s = c.ropeScaling;
+        JsonNode s = spec.scaling();
         if (s == null) {
             return inv;
         }
@@ -61,10 +67,10 @@ public final class Rope {
     }
 
     /** cos and sin tables [positions, headDim], each half repeated (HF: emb = cat(freqs, freqs)). */
-    public static float[][] tables(ModelConfig c, int positions) {
-        double[] inv = inverseFrequencies(c);
+    public static float[][] tables(ModelConfig.RopeSpec spec, int positions) {
+        double[] inv = inverseFrequencies(spec);
         int half = inv.length;
-        int d = c.headDim;
+        int d = spec.rotaryDim();
         float[] cos = new float[positions * d];
         float[] sin = new float[positions * d];
         for (int p = 0; p < positions; p++) {

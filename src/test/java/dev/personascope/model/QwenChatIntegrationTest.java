@@ -49,7 +49,7 @@ class QwenChatIntegrationTest {
             // force <|im_end|> to be the most likely token: generation must stop at once, emitting nothing
             Hooks forceImEnd = new Hooks().add("ln_final.hook_normalized", (x, ctx) -> {
                 float[] row = lm.model().weights().lmHead.get(151645).toFloatArray();
-                float[] w = lm.model().weights().finalNorm.toFloatArray();
+                float[] w = lm.model().weights().finalNorm.weight().toFloatArray();
                 for (int i = 0; i < row.length; i++) {
                     row[i] = 1000f * row[i] / w[i]; // undo the final norm's weight so the logit of 151645 dominates
                 }

@@ -158,6 +158,32 @@ public final class SafeTensors {
         }
     }
 
+    /**
+     * One tensor's bytes as stored (its dtype, little-endian), in a new direct buffer of its own (position 0,
+     * limit its size, writable), e.g. to create a bf16 or f16 NDArray without widening to f32.
+     */
+    public static ByteBuffer readRaw(Entry e) {
+        long size = e.end() - e.begin();
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new TensorFormatException(e.file() + ": tensor '" + e.name() + "' too large for one buffer ("
+                    + size + " bytes)");
+        }
+        ByteBuffer buf = ByteBuffer.allocateDirect((int) size).order(ByteOrder.LITTLE_ENDIAN);
+        try (FileChannel ch = FileChannel.open(e.file(), StandardOpenOption.READ)) {
+            long pos = e.begin();
+            while (buf.hasRemaining()) {
+                int n = ch.read(buf, pos);
+                if (n < 0) {
+                    throw new TensorFormatException(e.file() + ": tensor '" + e.name() + "' runs past the end of the file");
+                }
+                pos += n;
+            }
+        } catch (IOException ex) {
+            throw new TensorFormatException(e.file() + ": cannot read tensor '" + e.name() + "': " + ex.getMessage(), ex);
+        }
+        return buf.flip();
+    }
+
     public static HostTensor readTensor(Entry e) {
         return new HostTensor(e.name(), e.shape(), read(e));
     }
@@ -173,6 +199,17 @@ public final class SafeTensors {
 
     /** Writes tensors as f32, atomically (temp file, then rename). */
     public static void write(Path file, Collection<HostTensor> tensors, Map<String, String> metadata) {
+        write(file, tensors, metadata, DType.F32);
+    }
+
+    /**
+     * Writes tensors atomically (temp file, then rename), every one stored as {@code dtype}: F32 as is, BF16
+     * and F16 rounded to nearest with ties to even, as torch's {@code .to(dtype)} rounds.
+     */
+    public static void write(Path file, Collection<HostTensor> tensors, Map<String, String> metadata, DType dtype) {
+        if (dtype == null) {
+            throw new IllegalArgumentException("dtype is null");
+        }
         ObjectNode header = JSON.createObjectNode();
         if (metadata != null && !metadata.isEmpty()) {
             ObjectNode meta = header.putObject("__metadata__");
@@ -181,15 +218,18 @@ public final class SafeTensors {
         long offset = 0;
         List<HostTensor> ordered = new ArrayList<>(tensors);
         for (HostTensor t : ordered) {
+            if (t.name().equals("__metadata__") || header.has(t.name())) {
+                throw new IllegalArgumentException("cannot write tensor name '" + t.name() + "' twice or as __metadata__");
+            }
             ObjectNode n = header.putObject(t.name());
-            n.put("dtype", "F32");
+            n.put("dtype", dtype.name());
             var shape = n.putArray("shape");
             for (long d : t.shape()) {
                 shape.add(d);
             }
             var offs = n.putArray("data_offsets");
             offs.add(offset);
-            offset += 4L * t.data().length;
+            offset += (long) dtype.bytes * t.data().length;
             offs.add(offset);
         }
         byte[] headerBytes;
@@ -209,20 +249,19 @@ public final class SafeTensors {
             out.write(len.array());
             out.write(headerPadded);
             for (HostTensor t : ordered) {
-                writeFloats(out, t.data());
+                writeData(out, t.data(), dtype);
             }
         });
     }
 
-    private static void writeFloats(OutputStream out, float[] data) throws IOException {
-        ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
-        for (float v : data) {
-            if (!buf.hasRemaining()) {
-                out.write(buf.array(), 0, buf.position());
-                buf.clear();
-            }
-            buf.putFloat(v);
+    private static void writeData(OutputStream out, float[] data, DType dtype) throws IOException {
+        int chunk = 1 << 14; // elements per buffer
+        ByteBuffer buf = ByteBuffer.allocate(chunk * dtype.bytes).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < data.length; i += chunk) {
+            int n = Math.min(chunk, data.length - i);
+            buf.clear();
+            dtype.put(buf, data, i, n);
+            out.write(buf.array(), 0, buf.position());
         }
-        out.write(buf.array(), 0, buf.position());
     }
 }
