@@ -72,6 +72,18 @@ public enum DType {
         };
     }
 
+    /** The DType of a DJL data type (FLOAT32, BFLOAT16 or FLOAT16); other types are an error naming it. */
+    public static DType fromDjl(DataType type) {
+        if (type == DataType.FLOAT32) {
+            return F32;
+        } else if (type == DataType.BFLOAT16) {
+            return BF16;
+        } else if (type == DataType.FLOAT16) {
+            return F16;
+        }
+        throw new IllegalArgumentException("data type " + type + " has no safetensors float dtype (use float32, bfloat16 or float16)");
+    }
+
     /** Reads {@code count} elements starting at the buffer's position, converting to f32. */
     public float[] toFloats(ByteBuffer raw, int count) {
         ByteBuffer buf = raw.slice().order(ByteOrder.LITTLE_ENDIAN);
