@@ -2,6 +2,7 @@ package dev.personascope.bench;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.personascope.model.KvCache;
 import dev.personascope.model.LanguageModel;
@@ -28,11 +29,18 @@ public final class ForwardBenchmark {
     private final int promptTokens;
     private final int decodeTokens;
     private final boolean small;
+    private final DataType dtype;
 
     public ForwardBenchmark(int promptTokens, int decodeTokens, boolean small) {
+        this(promptTokens, decodeTokens, small, DataType.FLOAT32);
+    }
+
+    /** With the weights held and computed in {@code dtype} (f32, bf16 or f16). */
+    public ForwardBenchmark(int promptTokens, int decodeTokens, boolean small, DataType dtype) {
         this.promptTokens = promptTokens;
         this.decodeTokens = decodeTokens;
         this.small = small;
+        this.dtype = dtype;
     }
 
     public void run(PrintStream out) {
@@ -41,8 +49,16 @@ public final class ForwardBenchmark {
         out.printf(Locale.ROOT, "fp32 matmul peak: %.1f GFLOP/s (2048x2048x2048, best of 5)%n", peak);
         out.printf(Locale.ROOT, "building random model: hidden %d, %d layers, %d heads, %d KV heads, MLP %d, vocab %d (%,d parameters)%n",
                 c.hiddenSize, c.numLayers, c.numHeads, c.numKvHeads, c.intermediateSize, c.vocabSize, c.parameterCount());
-        try (LanguageModel lm = RandomModels.create(c, 1)) {
+        long rssBefore = residentBytes();
+        try (LanguageModel lm = RandomModels.create(c, 1, 0.02f, dtype)) {
             DecoderModel model = lm.model();
+            long weightBytes = 0;
+            for (NDArray a : model.weights().named().values()) {
+                weightBytes += a.getShape().size() * a.getDataType().getNumOfBytes();
+            }
+            System.gc();
+            out.printf(Locale.ROOT, "weights in %s: %.0f MB; resident memory of the process: %.0f MB (%+.0f MB for the model)%n",
+                    dtype, weightBytes / 1e6, residentBytes() / 1e6, (residentBytes() - rssBefore) / 1e6);
             Random rnd = new Random(7);
             int[] prompt = randomIds(rnd, c.vocabSize, promptTokens);
             prefill(model, List.of(prompt)); // warm-up
@@ -69,6 +85,20 @@ public final class ForwardBenchmark {
                         batch, decodeTokens, tokens / secs, flops / secs / 1e9, 100 * flops / secs / 1e9 / peak);
             }
         }
+    }
+
+    /** VmRSS of this process (Linux), or 0 where /proc is not there. */
+    static long residentBytes() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            return 0;
+        }
+        return 0;
     }
 
     private static int[] randomIds(Random rnd, int vocab, int n) {

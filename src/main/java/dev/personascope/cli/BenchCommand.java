@@ -30,10 +30,14 @@ final class BenchCommand implements Runnable {
     @Option(names = "--small", description = "Use small model shapes (for a quick check)")
     boolean small;
 
+    @Option(names = "--dtype", defaultValue = "f32", description = "forward: weights and compute dtype, f32, bf16 or f16")
+    String dtype;
+
     @Override
     public void run() {
         switch (which) {
-            case "forward" -> new ForwardBenchmark(promptTokens, decodeTokens, small).run(System.out);
+            case "forward" -> new ForwardBenchmark(promptTokens, decodeTokens, small,
+                    dev.personascope.model.io.DType.fromTorchName(dtype).toDjl()).run(System.out);
             case "train" -> new TrainBenchmark(seqLen, batch, steps, small).run(System.out);
             case "sae" -> new SaeBenchmark(small ? 128 : 896, small ? 2048 : 16384, 32, small ? 20_000 : 100_000).run(System.out);
             default -> throw new IllegalArgumentException("unknown benchmark '" + which + "' (available: forward, train, sae)");

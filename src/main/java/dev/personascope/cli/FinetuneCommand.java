@@ -53,7 +53,7 @@ final class FinetuneCommand implements Runnable {
     @Option(names = "--lora-dropout", defaultValue = "0")
     double loraDropout;
 
-    @Option(names = "--lora-targets", split = ",", description = "Projections (default all): q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj")
+    @Option(names = "--lora-targets", split = ",", description = "Projections by module name (e.g. q_proj,v_proj) or all-linear (the default: every projection of every block)")
     List<String> loraTargets;
 
     @Option(names = "--lora-layers", split = ",", description = "Layer indices (default all)")
@@ -61,6 +61,12 @@ final class FinetuneCommand implements Runnable {
 
     @Option(names = "--rslora", description = "Scale LoRA by alpha / sqrt(rank)")
     boolean rslora;
+
+    @Option(names = "--dora", description = "DoRA: LoRA with a trained magnitude per output row (PEFT's use_dora)")
+    boolean dora;
+
+    @Option(names = "--save-dtype", description = "With --full: dtype of the saved weights, f32, bf16 or f16 (default: the source model's)")
+    String saveDtype;
 
     @Option(names = "--epochs", defaultValue = "1")
     int epochs;
@@ -122,6 +128,8 @@ final class FinetuneCommand implements Runnable {
         }
         c.loraLayers = loraLayers;
         c.rslora = rslora;
+        c.dora = dora;
+        c.saveDtype = saveDtype;
         c.epochs = epochs;
         c.steps = steps;
         c.lr = lr != null ? lr : full ? 1e-5 : 1e-4;

@@ -3,6 +3,7 @@ package dev.personascope.cli;
 import dev.personascope.lora.Lora;
 import dev.personascope.model.LanguageModel;
 import dev.personascope.model.ModelSaver;
+import dev.personascope.model.io.DType;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -10,13 +11,16 @@ import picocli.CommandLine.Option;
 import java.nio.file.Path;
 
 @Command(name = "merge", mixinStandardHelpOptions = true,
-        description = "Fold a LoRA adapter into the base weights (W + scale·BA) and save a Hugging Face model folder.")
+        description = "Fold a LoRA or DoRA adapter into the base weights and save a Hugging Face model folder.")
 final class MergeCommand implements Runnable {
     @Mixin
     ModelOptions modelOptions;
 
     @Option(names = "--out", required = true, description = "Folder for the merged model")
     Path out;
+
+    @Option(names = "--save-dtype", description = "dtype of the saved weights: f32, bf16 or f16 (default: the source model's)")
+    String saveDtype;
 
     @Override
     public void run() {
@@ -26,8 +30,9 @@ final class MergeCommand implements Runnable {
         try (LanguageModel lm = modelOptions.load()) {
             int n = Lora.adapters(lm.model()).size();
             Lora.merge(lm.model());
-            ModelSaver.save(lm, out);
-            System.out.println("merged " + n + " adapted projections; model written to " + out);
+            DType dtype = DType.fromTorchName(saveDtype != null ? saveDtype : lm.config().torchDtype);
+            ModelSaver.save(lm, out, dtype);
+            System.out.println("merged " + n + " adapted projections; model written to " + out + " (" + dtype.torchName() + ")");
         }
     }
 }

@@ -60,8 +60,13 @@ public final class LanguageModel implements AutoCloseable {
         if (!Files.exists(path)) {
             throw new TensorFormatException(path + ": no such file or folder");
         }
-        if (dtype != DataType.FLOAT32 && dtype != DataType.BFLOAT16 && dtype != DataType.FLOAT16) {
-            throw new IllegalArgumentException("dtype " + dtype + " is not supported (f32, bf16, f16)");
+        if (dtype == DataType.BFLOAT16) {
+            // DJL 0.36's PyTorch JNI has no bfloat16 (creating or casting to one aborts the JVM), so refuse it here
+            throw new IllegalArgumentException("bf16 weights in memory are not available with DJL 0.36's PyTorch engine"
+                    + " (its JNI layer has no bfloat16 type); use --dtype f16 or f32 (bf16 checkpoints load exactly in f32)");
+        }
+        if (dtype != DataType.FLOAT32 && dtype != DataType.FLOAT16) {
+            throw new IllegalArgumentException("dtype " + dtype + " is not supported (f32, f16)");
         }
         if (Files.isDirectory(path) && Files.exists(path.resolve("config.json"))) {
             return loadHf(path, dtype);

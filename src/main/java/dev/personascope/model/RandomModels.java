@@ -48,10 +48,15 @@ public final class RandomModels {
 
     /** As {@link #create(ModelConfig, long)} with weights and biases ~ N(0, std²). */
     public static LanguageModel create(ModelConfig c, long seed, float std) {
+        return create(c, seed, std, DataType.FLOAT32);
+    }
+
+    /** As {@link #create(ModelConfig, long, float)} with the weights held in {@code dtype}. */
+    public static LanguageModel create(ModelConfig c, long seed, float std, DataType dtype) {
         Engine.getEngine("PyTorch").setRandomSeed((int) seed);
         NDManager manager = LanguageModel.newManager();
         ModelWeights w = c.familyImpl().loadWeights(c, new WeightLoader(manager,
-                (name, shape) -> randomTensor(manager, name, shape, std), DataType.FLOAT32, "random"));
+                (name, shape) -> randomTensor(manager, name, shape, std), dtype, "random"));
         return new LanguageModel(new DecoderModel(c, manager, w), null, null, null);
     }
 

@@ -51,6 +51,10 @@ public final class SftStep {
             if (!Lora.adapters(model).isEmpty()) {
                 throw new IllegalArgumentException("full fine-tuning of a model with a LoRA adapter: merge it first");
             }
+            if (model.dataType() != ai.djl.ndarray.types.DataType.FLOAT32) {
+                throw new IllegalArgumentException("full fine-tuning trains f32 weights: load the model with --dtype f32"
+                        + " (the result is saved in the source dtype, or --save-dtype)");
+            }
             params = new LinkedHashMap<>(model.weights().named());
         }
         for (NDArray p : params.values()) {

@@ -17,10 +17,15 @@ public final class TrainConfig {
     public int loraRank = 8;
     public double loraAlpha = 16;
     public double loraDropout = 0.0;
-    public List<String> loraTargets = List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj");
+    /** Module names, or "all-linear" (every projection of every block, whatever the family calls them). */
+    public List<String> loraTargets = List.of("all-linear");
     /** null = every layer. */
     public List<Integer> loraLayers;
     public boolean rslora;
+    /** Weight-decomposed LoRA (DoRA, Liu et al. 2024), as PEFT's use_dora. */
+    public boolean dora;
+    /** dtype of a fully fine-tuned model's saved weights (f32, bf16, f16); null = the source model's. */
+    public String saveDtype;
     public double lr = 1e-4;
     public String schedule = "linear";
     public int warmupSteps = 0;
@@ -59,7 +64,7 @@ public final class TrainConfig {
 
     @JsonIgnore
     public LoraConfig loraConfig() {
-        return new LoraConfig(loraRank, loraAlpha, loraDropout, loraTargets, loraLayers, rslora);
+        return new LoraConfig(loraRank, loraAlpha, loraDropout, loraTargets, loraLayers, rslora).withDora(dora);
     }
 
     public void validate() {
@@ -68,6 +73,9 @@ public final class TrainConfig {
         }
         if (isLora()) {
             loraConfig();
+        }
+        if (saveDtype != null) {
+            dev.personascope.model.io.DType.fromTorchName(saveDtype);
         }
         if (batch < 1 || gradAccum < 1 || epochs < 1 || steps < 0 || maxLength < 2) {
             throw new IllegalArgumentException("batch, grad-accum and epochs must be >= 1, steps >= 0, max-length >= 2");

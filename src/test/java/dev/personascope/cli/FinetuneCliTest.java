@@ -66,6 +66,45 @@ class FinetuneCliTest {
     }
 
     @Test
+    void trainsDoraOnAllLinearAsPeftWritesIt(@TempDir Path dir) throws Exception {
+        setUp(dir);
+        CliTest.Result r = CliTest.run("finetune", "--model", dir.resolve("model").toString(), "--data",
+                dir.resolve("train.jsonl").toString(), "--out", dir.resolve("out").toString(), "--lora-rank", "2",
+                "--dora", "--steps", "4", "--batch", "4", "--lr", "1e-2", "--seed", "3");
+        assertEquals(0, r.code(), r.err());
+        JsonNode cfg = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("out/adapter_config.json").toFile());
+        assertTrue(cfg.get("use_dora").asBoolean() && cfg.get("target_modules").asText().equals("all-linear"), cfg.toString());
+        var tensors = dev.personascope.model.io.SafeTensors.load(dir.resolve("out/adapter_model.safetensors"));
+        // 2 layers x 7 projections, each with lora_A, lora_B and the magnitude vector, under PEFT's names
+        assertEquals(42, tensors.size(), tensors.keySet().toString());
+        float[] magnitude = tensors.get("base_model.model.model.layers.0.self_attn.q_proj.lora_magnitude_vector").data();
+        try (LanguageModel base = LanguageModel.load(dir.resolve("model"))) {
+            float[] w = base.model().weights().blocks[0].q.weight().toFloatArray();
+            double rowNorm = 0;
+            for (int i = 0; i < w.length / magnitude.length; i++) {
+                rowNorm += w[i] * w[i];
+            }
+            // the magnitude starts at the row norms of W (PEFT's init) and training moved it
+            assertTrue(Math.abs(magnitude[0] - Math.sqrt(rowNorm)) > 1e-6 && Math.abs(magnitude[0] - Math.sqrt(rowNorm)) < 0.5,
+                    magnitude[0] + " vs " + Math.sqrt(rowNorm));
+        }
+        CliTest.Result merged = CliTest.run("merge", "--model", dir.resolve("model").toString(), "--adapter",
+                dir.resolve("out").toString(), "--out", dir.resolve("merged").toString());
+        assertEquals(0, merged.code(), merged.err());
+        try (LanguageModel withAdapter = LanguageModel.load(dir.resolve("model"));
+             LanguageModel folded = LanguageModel.load(dir.resolve("merged"));
+             LanguageModel base = LanguageModel.load(dir.resolve("model"))) {
+            dev.personascope.lora.PeftAdapter.load(withAdapter.model(), dir.resolve("out"));
+            int[] seq = {1, 4, 5, 6, 2};
+            var adapted = dev.personascope.testutil.TinyModels.logits(withAdapter, seq, dev.personascope.model.hooks.Hooks.NONE);
+            assertTrue(dev.personascope.testutil.TinyModels.maxAbsDiff(adapted,
+                    dev.personascope.testutil.TinyModels.logits(folded, seq, dev.personascope.model.hooks.Hooks.NONE)) < 1e-4);
+            assertTrue(dev.personascope.testutil.TinyModels.maxAbsDiff(adapted,
+                    dev.personascope.testutil.TinyModels.logits(base, seq, dev.personascope.model.hooks.Hooks.NONE)) > 1e-3);
+        }
+    }
+
+    @Test
     void badDataAndOptionsGiveOneLineErrors(@TempDir Path dir) throws Exception {
         setUp(dir);
         Files.writeString(dir.resolve("bad.jsonl"), Files.readString(dir.resolve("train.jsonl")) + "{\"messages\": 5}\n");

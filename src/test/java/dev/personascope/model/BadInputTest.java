@@ -34,9 +34,9 @@ class BadInputTest {
     void unknownArchitecture(@TempDir Path dir) throws Exception {
         savedTiny(dir);
         Path cfg = dir.resolve("config.json");
-        Files.writeString(cfg, Files.readString(cfg).replace("Qwen2ForCausalLM", "GPT2LMHeadModel"));
+        Files.writeString(cfg, Files.readString(cfg).replace("Qwen2ForCausalLM", "MambaForCausalLM"));
         String m = error(dir);
-        assertTrue(m.contains("unsupported architecture 'GPT2LMHeadModel'") && m.contains("config.json"), m);
+        assertTrue(m.contains("unsupported architecture 'MambaForCausalLM'") && m.contains("config.json"), m);
     }
 
     @Test

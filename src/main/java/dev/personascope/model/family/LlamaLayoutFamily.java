@@ -72,10 +72,8 @@ public abstract class LlamaLayoutFamily implements ModelFamily {
         for (int i = 0; i < c.numLayers; i++) {
             String p = "model.layers." + i + ".";
             ModelWeights.Block b = new ModelWeights.Block();
+            // parameters in forward order (the order random initialisation draws them in)
             b.attnNorm = norm(l, c, p, names.attnNorm(), d);
-            b.attnOutNorm = norm(l, c, p, names.attnOutNorm(), d);
-            b.mlpNorm = norm(l, c, p, names.mlpNorm(), d);
-            b.mlpOutNorm = norm(l, c, p, names.mlpOutNorm(), d);
             if (fused()) {
                 b.qkv = l.linear(p + "self_attn.qkv_proj", c.qDim() + 2L * c.kvDim(), d, c.qkvBias);
             } else {
@@ -89,6 +87,8 @@ public abstract class LlamaLayoutFamily implements ModelFamily {
                 b.kNorm = l.norm(p + "self_attn.k_norm", c, perHead ? c.headDim : c.kvDim());
             }
             b.o = l.linear(p + "self_attn.o_proj", d, c.qDim(), c.oBias);
+            b.attnOutNorm = norm(l, c, p, names.attnOutNorm(), d);
+            b.mlpNorm = norm(l, c, p, names.mlpNorm(), d);
             if (fused()) {
                 b.gateUp = l.linear(p + "mlp.gate_up_proj", 2L * c.intermediateSize, d, c.mlpBias);
             } else {
@@ -96,6 +96,7 @@ public abstract class LlamaLayoutFamily implements ModelFamily {
                 b.up = l.linear(p + "mlp.up_proj", c.intermediateSize, d, c.mlpBias);
             }
             b.down = l.linear(p + "mlp.down_proj", d, c.intermediateSize, c.mlpBias);
+            b.mlpOutNorm = norm(l, c, p, names.mlpOutNorm(), d);
             blocks[i] = b;
         }
         Norm finalNorm = l.norm("model.norm", c, d);

@@ -17,7 +17,7 @@ public final class AddHook implements Hook {
     @Override
     public NDArray apply(NDArray x, HookContext ctx) {
         Directions.checkWidth(x, vector.length, ctx);
-        NDArray delta = x.getManager().create(vector).mul(coefficient); // [d], broadcast over [B, T, d]
+        NDArray delta = x.getManager().create(vector).mul(coefficient).toType(x.getDataType(), false); // [d], broadcast over [B, T, d]
         if (!ctx.selectsAll(scope)) {
             delta = ctx.mask(x, scope).mul(delta);
         }

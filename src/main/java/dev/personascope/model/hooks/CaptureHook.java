@@ -23,7 +23,8 @@ public final class CaptureHook implements Hook {
         int b = ctx.batchSize();
         int t = ctx.length();
         int d = (int) activation.getShape().get(2);
-        float[] all = activation.toFloatArray();
+        float[] all = activation.getDataType() == ai.djl.ndarray.types.DataType.FLOAT32 ? activation.toFloatArray()
+                : activation.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
         while (rows.size() < b) {
             rows.add(new ArrayList<>());
             positions.add(new ArrayList<>());

@@ -70,7 +70,7 @@ public final class HookContext {
             }
         }
         NDManager manager = like.getManager();
-        return manager.create(m, new Shape(b, t, 1));
+        return manager.create(m, new Shape(b, t, 1)).toType(like.getDataType(), false);
     }
 
     /** True when every real token is selected, so a mask can be skipped. */

@@ -15,7 +15,7 @@ public final class ProjectOutHook implements Hook {
     @Override
     public NDArray apply(NDArray x, HookContext ctx) {
         Directions.checkWidth(x, unit.length, ctx);
-        NDArray d = x.getManager().create(unit);
+        NDArray d = x.getManager().create(unit).toType(x.getDataType(), false);
         NDArray coef = x.matMul(d.expandDims(1)); // [B, T, 1] = x·d̂
         NDArray removed = coef.mul(d);             // [B, T, d]
         if (!ctx.selectsAll(scope)) {
