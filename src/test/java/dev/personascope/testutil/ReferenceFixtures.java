@@ -36,7 +36,10 @@ public final class ReferenceFixtures {
     /** The folders of peft/: {@code <base>-<variant>}, the base being hf-models/<base>. */
     public static final List<String> ADAPTERS = List.of("qwen2-lora-qv-r4", "qwen2-lora-all-linear-r2",
             "qwen2-rslora-qkvo-r4", "qwen2-lora-layer1-r4", "qwen2-dora-qv-r4", "llama-lora-qv-r4",
-            "llama-lora-all-linear-r2", "llama-rslora-qkvo-r4", "llama-lora-layer1-r4", "llama-dora-qv-r4");
+            "llama-lora-all-linear-r2", "llama-rslora-qkvo-r4", "llama-lora-layer1-r4", "llama-dora-qv-r4",
+            // make_peft_families.py: the layouts whose module names differ (Conv1D, fused projections, sandwich norms)
+            "gpt2-lora-all-linear-r2", "gpt2-dora-c_attn-r4", "phi3-lora-all-linear-r2", "phi3-dora-qkv-r4",
+            "gemma2-lora-qv-r4", "olmo2-dora-all-linear-r2", "gemma3-rslora-layer0-r4");
 
     /** The two config layouts of every family: transformers 5 ({@code rope_parameters}, {@code dtype}) and 4.x. */
     public static final String CONFIG_V5 = "config.json";
