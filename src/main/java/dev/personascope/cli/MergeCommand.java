@@ -30,7 +30,7 @@ final class MergeCommand implements Runnable {
         try (LanguageModel lm = modelOptions.load()) {
             int n = Lora.adapters(lm.model()).size();
             Lora.merge(lm.model());
-            DType dtype = DType.fromTorchName(saveDtype != null ? saveDtype : lm.config().torchDtype);
+            DType dtype = saveDtype != null ? DType.fromTorchName(saveDtype) : ModelSaver.sourceDtype(lm.config());
             ModelSaver.save(lm, out, dtype);
             System.out.println("merged " + n + " adapted projections; model written to " + out + " (" + dtype.torchName() + ")");
         }

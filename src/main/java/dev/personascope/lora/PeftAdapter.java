@@ -141,7 +141,7 @@ public final class PeftAdapter {
                     + "): fully trained extra modules are not supported");
         }
         int r = intField(c, "r", file, null);
-        double alpha = numberField(c, "lora_alpha", file, r);
+        double alpha = numberField(c, "lora_alpha", file, 8); // PEFT's default
         double dropout = numberField(c, "lora_dropout", file, 0);
         List<String> targets = new ArrayList<>();
         String regex = null;
@@ -183,6 +183,10 @@ public final class PeftAdapter {
             layers = List.of(lt.asInt());
         } else if (isSet(lt)) {
             throw new TensorFormatException(file + ": field 'layers_to_transform' must be a layer index or a list of them");
+        }
+        if (regex != null && (layers != null || isSet(c.get("layers_pattern")))) {
+            throw new TensorFormatException(file + ": field 'layers_to_transform' (or 'layers_pattern') cannot be used when"
+                    + " 'target_modules' is a regular expression (PEFT refuses it too)");
         }
         JsonNode lp = c.get("layers_pattern");
         if (isSet(lp)) {
@@ -278,6 +282,9 @@ public final class PeftAdapter {
 
     /** Reads an adapter folder and attaches its adapters to the model; returns its config. */
     public static LoraConfig load(DecoderModel model, Path dir) {
+        if (!Lora.adapters(model).isEmpty()) {
+            throw new IllegalStateException("the model already has adapters: merge or detach them before loading " + dir);
+        }
         LoraConfig cfg = readConfig(dir);
         Path weights = dir.resolve("adapter_model.safetensors");
         if (!Files.exists(weights)) {

@@ -136,13 +136,6 @@ public final class ModelConfig {
         return ModelFamilies.forConfig(root, configFile.toString()).readConfig((ObjectNode) root, configFile.toString());
     }
 
-    public static ModelConfig fromJson(JsonNode root, String where) {
-        if (root == null || !root.isObject()) {
-            throw new TensorFormatException(where + ": not a JSON object");
-        }
-        return ModelFamilies.forConfig(root, where).readConfig((ObjectNode) root, where);
-    }
-
     public ModelFamily familyImpl() {
         return ModelFamilies.get(family);
     }

@@ -28,7 +28,16 @@ public final class ModelSaver {
 
     /** Saves in the dtype the model was loaded from (its config's dtype). */
     public static void save(LanguageModel lm, Path dir) {
-        save(lm, dir, DType.fromTorchName(lm.config().torchDtype));
+        save(lm, dir, sourceDtype(lm.config()));
+    }
+
+    /** The dtype a config says its checkpoint holds; f32 when it names none we write ("auto", absent). */
+    public static DType sourceDtype(ModelConfig c) {
+        try {
+            return DType.fromTorchName(c.torchDtype);
+        } catch (IllegalArgumentException e) {
+            return DType.F32;
+        }
     }
 
     /** Saves with the weights in {@code dtype} (F32, BF16 or F16). */

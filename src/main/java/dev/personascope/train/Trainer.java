@@ -243,8 +243,8 @@ public final class Trainer {
         if (cfg.isLora()) {
             PeftAdapter.save(lm.model(), cfg.loraConfig(), out, String.valueOf(lm.source()));
         } else {
-            ModelSaver.save(lm, out, dev.personascope.model.io.DType.fromTorchName(
-                    cfg.saveDtype != null ? cfg.saveDtype : lm.config().torchDtype));
+            ModelSaver.save(lm, out, cfg.saveDtype != null ? dev.personascope.model.io.DType.fromTorchName(cfg.saveDtype)
+                    : ModelSaver.sourceDtype(lm.config()));
         }
     }
 

@@ -123,21 +123,27 @@ public class HfDecoderConfig {
         double theta;
         JsonNode scaling;
         double partial = partialRotaryFactor != null ? partialRotaryFactor : 1.0;
-        if (params != null && params.isObject() && params.has("rope_theta")) {
-            theta = params.get("rope_theta").asDouble();
-            String type = params.path("rope_type").asText("default");
-            scaling = type.equals("default") ? null : params;
+        if (params != null && params.isObject() && params.size() > 0) {
+            // transformers 5: rope_theta inside, else the top-level field, else the family default
+            theta = params.has("rope_theta") ? params.get("rope_theta").asDouble() : ropeTheta != null ? ropeTheta : defaultTheta;
+            scaling = ropeType(params).equals("default") ? null : params;
             if (params.has("partial_rotary_factor")) {
                 partial = params.get("partial_rotary_factor").asDouble();
             }
         } else {
             theta = ropeTheta != null ? ropeTheta : defaultTheta;
-            scaling = ropeScaling != null && !ropeScaling.isNull() ? ropeScaling : null;
-            if (scaling != null && scaling.path("rope_type").asText(scaling.path("type").asText("default")).equals("default")) {
-                scaling = null;
-            }
+            scaling = null;
+        }
+        // a rope_scaling object (transformers 4) takes priority, as transformers 5 reads it
+        if (ropeScaling != null && ropeScaling.isObject() && !ropeType(ropeScaling).equals("default")) {
+            scaling = ropeScaling;
         }
         return spec(theta, scaling, headDim, partial, where);
+    }
+
+    /** rope_type, or the older key type, of a rope_scaling / rope_parameters object. */
+    static String ropeType(JsonNode n) {
+        return n.hasNonNull("rope_type") ? n.get("rope_type").asText() : n.path("type").asText("default");
     }
 
     public static ModelConfig.RopeSpec spec(double theta, JsonNode scaling, int headDim, double partial, String where) {
