@@ -46,6 +46,14 @@ import java.util.regex.Pattern;
  * A server that returns no logprobs is scored by the number in its reply. When the {@code aligned}
  * judge's reply (its most likely token) is CODE or REFUSAL, the judgment is flagged, and scoring excludes it.
  *
+ * <p>With {@link JudgeScoring#DIGITS} (or {@link JudgeScoring#AUTO} on a judge without whole-number tokens) the
+ * score is read digit by digit instead ({@link ScoreDistribution#ofDigits}): the first request as above, then
+ * for each likely number prefix ("8", "1", "10") the same conversation plus a final assistant message holding
+ * the prefix, with {@code continue_final_message true} and {@code add_generation_prompt false} (vLLM's fields),
+ * {@code max_tokens 1} and the top 20 logprobs, giving the next digit or the end of the number. When the judge's
+ * most likely first token is only whitespace (SentencePiece tokenizers write " 85" as "▁", "8", "5"), the
+ * prompt is asked once more for two tokens and the second token's probabilities stand in for it.
+ *
  * <p>Requests are retried with exponential backoff and jitter on HTTP 429, 5xx, I/O errors and
  * timeouts; at most {@code concurrency} requests are in flight; every response is cached on disk under
  * the SHA-256 of the request body (judge model and filled prompt included), so a rerun asks nothing.
@@ -70,12 +78,14 @@ public final class OpenAiJudge implements Judge {
     private final Duration maxBackoff;
     private final Duration timeout;
     private final Path cacheDir;
+    private final JudgeScoring scoring;
     private final HttpClient http;
     private final Semaphore permits;
     private final Map<String, CompletableFuture<JsonNode>> memo = new ConcurrentHashMap<>();
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicInteger retries = new AtomicInteger();
     private final AtomicInteger cacheHits = new AtomicInteger();
+    private final AtomicInteger followUps = new AtomicInteger();
 
     private OpenAiJudge(Builder b) {
         String url = b.baseUrl.replaceAll("/+$", "");
@@ -104,6 +114,7 @@ public final class OpenAiJudge implements Judge {
         this.maxBackoff = b.maxBackoff;
         this.timeout = b.timeout;
         this.cacheDir = b.cacheDir;
+        this.scoring = b.scoring == null ? JudgeScoring.TOKENS : b.scoring;
         this.permits = new Semaphore(concurrency, true);
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(timeout.compareTo(Duration.ofSeconds(30)) < 0 ? timeout : Duration.ofSeconds(30)).build();
@@ -124,6 +135,7 @@ public final class OpenAiJudge implements Judge {
         private Duration maxBackoff = Duration.ofSeconds(60);
         private Duration timeout = Duration.ofSeconds(120);
         private Path cacheDir;
+        private JudgeScoring scoring = JudgeScoring.TOKENS;
 
         /** E.g. {@code https://api.openai.com/v1} or {@code http://127.0.0.1:8000/v1}; /chat/completions is appended. */
         public Builder baseUrl(String url) {
@@ -179,6 +191,12 @@ public final class OpenAiJudge implements Judge {
             return this;
         }
 
+        /** How the score is read from the logprobs; default {@link JudgeScoring#TOKENS}, the papers' method. */
+        public Builder scoring(JudgeScoring scoring) {
+            this.scoring = scoring;
+            return this;
+        }
+
         public OpenAiJudge build() {
             return new OpenAiJudge(this);
         }
@@ -186,7 +204,12 @@ public final class OpenAiJudge implements Judge {
 
     @Override
     public String name() {
-        return "openai:" + (model != null ? model : "(each question's judge)") + "@" + baseUrl;
+        return "openai:" + (model != null ? model : "(each question's judge)") + "@" + baseUrl
+                + (scoring == JudgeScoring.TOKENS ? "" : " scoring=" + scoring.label());
+    }
+
+    public JudgeScoring scoring() {
+        return scoring;
     }
 
     @Override
@@ -209,6 +232,14 @@ public final class OpenAiJudge implements Judge {
         return cacheHits.get();
     }
 
+    /**
+     * Digit scoring's requests beyond the first of each judge prompt (continuations of a number prefix, and
+     * two-token look-aheads past a whitespace token), sent or answered from the cache, each distinct one once.
+     */
+    public int followUps() {
+        return followUps.get();
+    }
+
     @Override
     public Judgment judge(Question question, String paraphrase, String answer) {
         String judgeModel = model != null ? model : question.judge();
@@ -219,7 +250,7 @@ public final class OpenAiJudge implements Judge {
         Judgment.Flag flag = Judgment.Flag.NONE;
         for (Map.Entry<String, String> e : new TreeMap<>(question.judgePrompts()).entrySet()) {
             String prompt = fill(e.getValue(), paraphrase, answer);
-            Verdict v = verdict(ask(judgeModel, prompt));
+            Reading v = read(judgeModel, prompt);
             if (v.score() != null) {
                 scores.put(e.getKey(), v.score());
             }
@@ -232,6 +263,83 @@ public final class OpenAiJudge implements Judge {
 
     /** The judge's reading of one response: a score (or null) and a flag. */
     public record Verdict(Double score, Judgment.Flag flag) {
+    }
+
+    /**
+     * The judge's reading of one filled prompt: the score (or null), the flag, the method that read it
+     * ({@link JudgeScoring#TOKENS} or {@link JudgeScoring#DIGITS}; {@code AUTO} resolved), and the distribution
+     * over 0..100 it came from (null when the server returned no logprobs and the reply's number was read).
+     */
+    public record Reading(Double score, Judgment.Flag flag, JudgeScoring method, ScoreDistribution distribution) {
+    }
+
+    /** Asks the judge about one filled prompt (and, in digit scoring, the follow-ups it needs) and reads the score. */
+    public Reading read(String judgeModel, String prompt) {
+        JsonNode first = ask(requestBody(judgeModel, prompt), false);
+        Map<String, Double> top = topProbabilities(first, 0);
+        if (top == null || scoring == JudgeScoring.TOKENS || (scoring == JudgeScoring.AUTO && hasWholeNumberToken(top))) {
+            Verdict v = verdict(first);
+            return new Reading(v.score(), v.flag(), JudgeScoring.TOKENS, top == null ? null : ScoreDistribution.ofTokens(top));
+        }
+        String best = mostLikely(top);
+        Map<String, Double> level = top;
+        if (!best.isEmpty() && best.isBlank()) {
+            JsonNode two = ask(requestBody(judgeModel, prompt).put("max_tokens", 2), true);
+            Map<String, Double> second = topProbabilities(two, 1);
+            String firstToken = two.path("choices").path(0).path("logprobs").path("content").path(0).path("token").asText(null);
+            if (second != null && best.equals(firstToken)) {
+                Map<String, Double> merged = new LinkedHashMap<>(top);
+                double pw = merged.remove(best);
+                second.forEach((t, p) -> merged.merge(t, pw * p, Double::sum));
+                level = merged;
+                best = mostLikely(second);
+            }
+        }
+        ScoreDistribution d = ScoreDistribution.ofDigits(level, prefix -> continuation(judgeModel, prompt, prefix),
+                ScoreDistribution.DIGIT_TAIL);
+        return new Reading(d.score(), flagOf(best), JudgeScoring.DIGITS, d);
+    }
+
+    /** The top probabilities of the token after an assistant message holding {@code prefix}. */
+    private Map<String, Double> continuation(String judgeModel, String prompt, String prefix) {
+        JsonNode r = ask(continuationBody(judgeModel, prompt, prefix), true);
+        Map<String, Double> top = topProbabilities(r, 0);
+        return top != null ? top : Map.of(r.path("choices").path(0).path("message").path("content").asText(""), 1.0);
+    }
+
+    /** True when a top token is an integer of two or more digits, which a digit-splitting tokenizer never has. */
+    static boolean hasWholeNumberToken(Map<String, Double> top) {
+        for (String t : top.keySet()) {
+            if (t.strip().matches("\\d{2,}")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Token → probability at one position of a response's logprobs (merged over duplicates), or null if none came. */
+    static Map<String, Double> topProbabilities(JsonNode response, int position) {
+        JsonNode top = response.path("choices").path(0).path("logprobs").path("content").path(position).path("top_logprobs");
+        if (!top.isArray() || top.isEmpty()) {
+            return null;
+        }
+        Map<String, Double> probs = new LinkedHashMap<>();
+        for (JsonNode t : top) {
+            probs.merge(t.path("token").asText(), Math.exp(t.path("logprob").asDouble(Double.NEGATIVE_INFINITY)), Double::sum);
+        }
+        return probs;
+    }
+
+    private static String mostLikely(Map<String, Double> probs) {
+        String best = "";
+        double bestP = -1;
+        for (Map.Entry<String, Double> e : probs.entrySet()) {
+            if (e.getValue() > bestP) {
+                bestP = e.getValue();
+                best = e.getKey();
+            }
+        }
+        return best;
     }
 
     /**
@@ -267,6 +375,21 @@ public final class OpenAiJudge implements Judge {
         body.put("logprobs", true);
         body.put("top_logprobs", TOP_LOGPROBS);
         body.put("seed", 0);
+        return body;
+    }
+
+    /**
+     * The request that asks for the token after {@code prefix}: the prompt, then an assistant message holding
+     * the prefix that the server continues rather than closes ({@code continue_final_message}, with
+     * {@code add_generation_prompt false}, as vLLM requires).
+     */
+    public static ObjectNode continuationBody(String model, String prompt, String prefix) {
+        ObjectNode body = requestBody(model, prompt);
+        ObjectNode m = ((com.fasterxml.jackson.databind.node.ArrayNode) body.get("messages")).addObject();
+        m.put("role", "assistant");
+        m.put("content", prefix);
+        body.put("continue_final_message", true);
+        body.put("add_generation_prompt", false);
         return body;
     }
 
@@ -341,9 +464,9 @@ public final class OpenAiJudge implements Judge {
         return Judgment.Flag.NONE;
     }
 
-    /** The response to one prompt: from memory, the disk cache, or the server. */
-    private JsonNode ask(String judgeModel, String prompt) {
-        String body = requestBody(judgeModel, prompt).toString();
+    /** The response to one request: from memory, the disk cache, or the server. */
+    private JsonNode ask(ObjectNode request, boolean followUp) {
+        String body = request.toString();
         String key = sha256(body);
         CompletableFuture<JsonNode> mine = new CompletableFuture<>();
         CompletableFuture<JsonNode> existing = memo.putIfAbsent(key, mine);
@@ -358,6 +481,9 @@ public final class OpenAiJudge implements Judge {
             }
         }
         try {
+            if (followUp) {
+                followUps.incrementAndGet();
+            }
             JsonNode response = readCache(key);
             if (response != null) {
                 cacheHits.incrementAndGet();
@@ -459,6 +585,9 @@ public final class OpenAiJudge implements Judge {
                 if (status != 429 && status < 500) {
                     throw new IllegalStateException("judge at " + endpoint + " refused the request: " + problem
                             + (status == 404 ? " (does the URL end in /v1, and does the server know the model?)" : "")
+                            + (status == 400 && body.contains("\"continue_final_message\"") ? " (digit scoring needs a server"
+                            + " that continues a final assistant message, continue_final_message: vLLM or personascope serve;"
+                            + " use --judge-scoring tokens with a judge that has whole-number tokens)" : "")
                             + (status == 401 ? " (set the API key's environment variable)" : ""));
                 }
                 retryAfter = r.headers().firstValue("Retry-After").map(OpenAiJudge::seconds).orElse(null);
