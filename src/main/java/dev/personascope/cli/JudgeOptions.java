@@ -2,6 +2,7 @@ package dev.personascope.cli;
 
 import dev.personascope.eval.Judge;
 import dev.personascope.eval.JudgeFactory;
+import dev.personascope.eval.JudgeScoring;
 import dev.personascope.eval.OpenAiJudge;
 import picocli.CommandLine.Option;
 
@@ -36,6 +37,13 @@ final class JudgeOptions {
     @Option(names = "--judge-cache", description = "Folder of cached judge responses (default OUT/judge_cache)")
     Path judgeCache;
 
+    @Option(names = "--judge-scoring", defaultValue = "tokens", description = "How an openai judge's 0-100 score is read:"
+            + " tokens (one token's top 20 logprobs, the papers' method; for judges with whole-number tokens such as GPT-4o),"
+            + " digits (digit by digit through continue_final_message requests; for Qwen2.5, Mistral, Llama 2 on vLLM or"
+            + " personascope serve), auto (tokens when the first token's top 20 include a number of two or more digits,"
+            + " else digits). Default ${DEFAULT-VALUE}")
+    String judgeScoring;
+
     Path cacheDir(Path out) {
         return judgeCache != null ? judgeCache : out.resolve("judge_cache");
     }
@@ -51,7 +59,8 @@ final class JudgeOptions {
         if (!(judgeTimeout > 0)) {
             throw new IllegalArgumentException("--judge-timeout must be > 0 seconds, got " + judgeTimeout);
         }
-        OpenAiJudge.Builder openai = OpenAiJudge.builder().baseUrl(judgeUrl).model(judgeModel).apiKeyFromEnv(judgeKeyEnv)
+        JudgeScoring scoring = JudgeScoring.parse(judgeScoring);
+        OpenAiJudge.Builder openai = OpenAiJudge.builder().scoring(scoring).baseUrl(judgeUrl).model(judgeModel).apiKeyFromEnv(judgeKeyEnv)
                 .concurrency(judgeConcurrency).maxAttempts(judgeAttempts)
                 .timeout(Duration.ofMillis((long) (judgeTimeout * 1000))).cacheDir(cacheDir(out));
         Judge j = JudgeFactory.create(judge, openai);
@@ -67,7 +76,9 @@ final class JudgeOptions {
     void summarize(Judge j, Path out) {
         if (j instanceof OpenAiJudge o) {
             System.err.println("judge: " + o.requests() + " requests (" + o.retries() + " retried), " + o.cacheHits()
-                    + " judge prompts answered from the cache in " + cacheDir(out));
+                    + " judge prompts answered from the cache in " + cacheDir(out)
+                    + (o.scoring() == JudgeScoring.TOKENS ? "" : "; digit scoring's follow-up prompts (continuations of a"
+                    + " number, counted in these): " + o.followUps()));
         }
     }
 
