@@ -151,6 +151,52 @@ public final class FakeOpenAiServer implements AutoCloseable {
         return o.toString();
     }
 
+    /**
+     * The assistant prefix a digit-scoring continuation asks about (the final assistant message's content), or
+     * null for a plain request. A continuation without {@code continue_final_message true} and
+     * {@code add_generation_prompt false} is an IllegalArgumentException, which the server answers with a 500.
+     */
+    public static String continuationPrefix(JsonNode request) {
+        JsonNode messages = request.path("messages");
+        JsonNode last = messages.path(messages.size() - 1);
+        if (messages.size() < 2 || !last.path("role").asText().equals("assistant")) {
+            return null;
+        }
+        if (!request.path("continue_final_message").asBoolean(false) || request.path("add_generation_prompt").asBoolean(true)) {
+            throw new IllegalArgumentException("a final assistant message without continue_final_message");
+        }
+        return last.path("content").asText();
+    }
+
+    /** A chat completion of several tokens: position i is the most likely token of {@code positions.get(i)}. */
+    public static String completion(List<Map<String, Double>> positions) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("object", "chat.completion");
+        ObjectNode c = o.putArray("choices").addObject();
+        c.put("index", 0);
+        StringBuilder text = new StringBuilder();
+        ArrayNode content = c.putObject("logprobs").putArray("content");
+        for (Map<String, Double> topProbs : positions) {
+            String best = null;
+            double bestP = -1;
+            for (Map.Entry<String, Double> e : topProbs.entrySet()) {
+                if (e.getValue() > bestP) {
+                    bestP = e.getValue();
+                    best = e.getKey();
+                }
+            }
+            text.append(best);
+            ObjectNode tok = content.addObject();
+            tok.put("token", best);
+            tok.put("logprob", Math.log(bestP));
+            ArrayNode top = tok.putArray("top_logprobs");
+            topProbs.forEach((k, p) -> top.addObject().put("token", k).put("logprob", Math.log(p)));
+        }
+        c.putObject("message").put("role", "assistant").put("content", text.toString());
+        c.put("finish_reason", "length");
+        return o.toString();
+    }
+
     /** A chat completion without logprobs (as servers that ignore the parameter answer). */
     public static String plain(String content) {
         ObjectNode o = JSON.createObjectNode();
