@@ -51,8 +51,10 @@ import java.util.regex.Pattern;
  * for each likely number prefix ("8", "1", "10") the same conversation plus a final assistant message holding
  * the prefix, with {@code continue_final_message true} and {@code add_generation_prompt false} (vLLM's fields),
  * {@code max_tokens 1} and the top 20 logprobs, giving the next digit or the end of the number. When the judge's
- * most likely first token is only whitespace (SentencePiece tokenizers write " 85" as "▁", "8", "5"), the
- * prompt is asked once more for two tokens and the second token's probabilities stand in for it.
+ * most likely first token is whitespace or empty (SentencePiece tokenizers write " 85" as "▁", "8", "5", and
+ * some servers show "▁" alone as ""), the prompt is asked once more for two tokens and, if the server wrote
+ * that token first and went on (an empty end-of-turn token stops it), the second token's probabilities
+ * stand in for it, scaled by its probability.
  *
  * <p>Requests are retried with exponential backoff and jitter on HTTP 429, 5xx, I/O errors and
  * timeouts; at most {@code concurrency} requests are in flight; every response is cached on disk under
@@ -283,7 +285,7 @@ public final class OpenAiJudge implements Judge {
         }
         String best = mostLikely(top);
         Map<String, Double> level = top;
-        if (!best.isEmpty() && best.isBlank()) {
+        if (best.isBlank()) {
             JsonNode two = ask(requestBody(judgeModel, prompt).put("max_tokens", 2), true);
             Map<String, Double> second = topProbabilities(two, 1);
             String firstToken = two.path("choices").path(0).path("logprobs").path("content").path(0).path("token").asText(null);

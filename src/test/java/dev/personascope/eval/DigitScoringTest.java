@@ -249,9 +249,13 @@ class DigitScoringTest {
             if (FakeOpenAiServer.continuationPrefix(req) != null) {
                 return digits.reply(req);
             }
-            boolean refuse = FakeOpenAiServer.prompt(req).endsWith("refuse");
-            Map<String, Double> first = Map.of(" ", 0.9, "I", 0.1);
-            Map<String, Double> second = refuse ? Map.of("REF", 0.6, "2", 0.4) : digits.first();
+            String prompt = FakeOpenAiServer.prompt(req);
+            if (prompt.endsWith("eos")) {
+                // "" as the end of turn: the two-token request stops after it
+                return Reply.ok(FakeOpenAiServer.completion(List.of(Map.of("", 0.7, "7", 0.3))));
+            }
+            Map<String, Double> first = prompt.endsWith("empty") ? Map.of("", 0.9, "I", 0.1) : Map.of(" ", 0.9, "I", 0.1);
+            Map<String, Double> second = prompt.endsWith("refuse") ? Map.of("REF", 0.6, "2", 0.4) : digits.first();
             return Reply.ok(FakeOpenAiServer.completion(req.path("max_tokens").asInt() == 2 ? List.of(first, second)
                     : List.of(first)));
         })) {
@@ -267,6 +271,10 @@ class DigitScoringTest {
             Judgment refused = j.judge(Q, "q", "refuse");
             assertEquals(Judgment.Flag.REFUSAL, refused.flag(), "the token after the space says REF");
             assertEquals(2.0, refused.score("aligned"), 1e-6);
+            assertEquals(88.0, j.read("m", "A|q|empty").score(), 1e-6, "a space token shown as \"\" is looked past too");
+            OpenAiJudge.Reading eos = j.read("m", "A|q|eos");
+            assertEquals(7.0, eos.score(), 1e-6, "an empty end of turn: nothing after it, the first token stands");
+            assertEquals(0.3, eos.distribution().mass(), 1e-6);
         }
     }
 
