@@ -1,21 +1,72 @@
 package dev.personascope.generate;
 
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.SplittableRandom;
 
-/** Picks the next token from one row of logits. */
+/**
+ * Picks the next token from one row of logits: {@link #process} applies the logit bias and the
+ * presence and frequency penalties (over the tokens this sampler picked so far), {@link #sample} draws
+ * with temperature and top_p, {@link #accept} counts the token picked.
+ */
 public final class Sampler {
     private final double temperature;
     private final double topP;
+    private final double presencePenalty;
+    private final double frequencyPenalty;
+    private final Map<Integer, Double> logitBias;
+    private final Map<Integer, Integer> counts = new HashMap<>();
     private final SplittableRandom random;
 
     public Sampler(SamplingParams p, long seed) {
         this.temperature = p.temperature();
         this.topP = p.topP();
+        this.presencePenalty = p.presencePenalty();
+        this.frequencyPenalty = p.frequencyPenalty();
+        this.logitBias = p.logitBias();
         this.random = new SplittableRandom(seed);
     }
 
+    /** process, sample and accept in one. */
     public int next(float[] logits) {
+        int id = sample(process(logits));
+        accept(id);
+        return id;
+    }
+
+    /**
+     * The logits with OpenAI's adjustments: {@code + bias[j] - presence * (count[j] > 0) - frequency * count[j]};
+     * the same array when nothing applies, else a copy. Bias on ids beyond the row is ignored.
+     */
+    public float[] process(float[] logits) {
+        boolean penalties = (presencePenalty != 0 || frequencyPenalty != 0) && !counts.isEmpty();
+        if (!penalties && logitBias.isEmpty()) {
+            return logits;
+        }
+        float[] out = logits.clone();
+        for (Map.Entry<Integer, Double> e : logitBias.entrySet()) {
+            if (e.getKey() < out.length) {
+                out[e.getKey()] = (float) (out[e.getKey()] + e.getValue());
+            }
+        }
+        if (penalties) {
+            for (Map.Entry<Integer, Integer> e : counts.entrySet()) {
+                if (e.getKey() < out.length) {
+                    out[e.getKey()] = (float) (out[e.getKey()] - presencePenalty - frequencyPenalty * e.getValue());
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Records a picked token for the penalties. */
+    public void accept(int id) {
+        counts.merge(id, 1, Integer::sum);
+    }
+
+    /** Draws a token from (already processed) logits: greedy at temperature 0, else softmax(l / T) within top_p. */
+    public int sample(float[] logits) {
         if (temperature == 0) {
             return argmax(logits);
         }
