@@ -3,7 +3,7 @@ package dev.personascope.cli;
 import dev.personascope.data.ChatJsonl;
 
 import dev.personascope.model.LanguageModel;
-import dev.personascope.persona.DashboardPage;
+import dev.personascope.persona.LatentPage;
 import dev.personascope.persona.LabelledTexts;
 import dev.personascope.persona.LatentDashboard;
 import dev.personascope.report.HtmlReport;
@@ -54,7 +54,7 @@ final class LatentCommand implements Runnable {
             print(d);
             if (out != null) {
                 HtmlReport r = new HtmlReport("Latent " + latent);
-                DashboardPage.addTo(r, d);
+                LatentPage.addTo(r, d);
                 r.write(out.resolve("dashboard.html"));
                 AtomicFiles.writeJson(out.resolve("dashboard.json"), d);
                 System.out.println("wrote " + out.resolve("dashboard.html") + " and dashboard.json");

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.personascope.eval.Evaluation;
-import dev.personascope.persona.DashboardPage;
+import dev.personascope.persona.LatentPage;
 import dev.personascope.persona.LatentDashboard;
 import dev.personascope.report.BarChart;
 import dev.personascope.report.HtmlReport;
@@ -187,7 +187,7 @@ public final class DemoReport {
             throw new UncheckedIOException(out.resolve("latent/dashboard.json") + ": " + e.getMessage(), e);
         }
         r.section("4. What the persona latent means", "Its top-activating held-out world texts, the peak token highlighted.");
-        DashboardPage.addTo(r, d);
+        LatentPage.addTo(r, d);
         result.putObject("latent").put("latent", d.latent()).put("auroc", d.auroc() == null ? Double.NaN : d.auroc())
                 .put("firing_fraction", d.firingFraction());
     }

@@ -5,7 +5,6 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.personascope.model.io.HostTensor;
-import dev.personascope.model.io.Llama2cCheckpoint;
 import dev.personascope.model.io.SafeTensors;
 import dev.personascope.model.io.TensorFormatException;
 import dev.personascope.model.tokenizer.ChatMessage;

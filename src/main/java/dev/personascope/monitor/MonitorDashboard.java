@@ -1,6 +1,6 @@
 package dev.personascope.monitor;
 
-import dev.personascope.report.DashboardServer;
+import dev.personascope.dashboard.DashboardServer;
 
 /**
  * Bridges a {@link PersonaMonitor} to the live dashboard: each measurement's values become a

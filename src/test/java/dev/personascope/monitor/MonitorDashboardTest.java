@@ -3,7 +3,7 @@ package dev.personascope.monitor;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.personascope.model.hooks.TokenScope;
-import dev.personascope.report.DashboardServer;
+import dev.personascope.dashboard.DashboardServer;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;

@@ -1,5 +1,6 @@
 package dev.personascope.report;
 
+import dev.personascope.testutil.HeadlessChromium;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.personascope.cli.Main;

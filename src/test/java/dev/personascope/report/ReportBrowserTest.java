@@ -1,5 +1,6 @@
 package dev.personascope.report;
 
+import dev.personascope.testutil.HeadlessChromium;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;

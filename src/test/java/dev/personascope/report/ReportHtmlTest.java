@@ -51,8 +51,6 @@ class ReportHtmlTest {
         assertFalse(html.toLowerCase().contains("<script"));
         assertFalse(html.contains("@import"));
         assertFalse(html.contains("url("));
-        String page = DashboardPage.html("t");
-        assertFalse(Pattern.compile("(?i)\\b(src|href)\\s*=\\s*[\"']?\\s*(https?:|//)").matcher(page).find());
     }
 
     @Test

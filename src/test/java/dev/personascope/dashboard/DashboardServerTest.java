@@ -1,4 +1,4 @@
-package dev.personascope.report;
+package dev.personascope.dashboard;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -142,5 +142,11 @@ class DashboardServerTest {
             List<String[]> last = assertTimeoutPreemptively(LIMIT, () -> readEvents(s, Integer.toString(n - 2), 1));
             assertEquals(Integer.toString(n - 1), last.get(0)[0]);
         }
+    }
+
+    @Test
+    void pageFetchesNothingFromOutside() {
+        String page = DashboardPage.html("t");
+        assertTrue(!java.util.regex.Pattern.compile("(?i)\\b(src|href)\\s*=\\s*[\"']?\\s*(https?:|//)").matcher(page).find());
     }
 }

@@ -1,4 +1,4 @@
-package dev.personascope.report;
+package dev.personascope.dashboard;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;

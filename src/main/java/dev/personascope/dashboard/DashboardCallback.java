@@ -1,4 +1,4 @@
-package dev.personascope.report;
+package dev.personascope.dashboard;
 
 import dev.personascope.train.TrainingCallback;
 import dev.personascope.train.TrainingProgress;

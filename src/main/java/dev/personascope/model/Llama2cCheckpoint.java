@@ -1,6 +1,7 @@
-package dev.personascope.model.io;
+package dev.personascope.model;
 
-import dev.personascope.model.ModelConfig;
+import dev.personascope.model.io.HostTensor;
+import dev.personascope.model.io.TensorFormatException;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

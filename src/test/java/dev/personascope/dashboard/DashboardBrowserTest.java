@@ -1,5 +1,6 @@
-package dev.personascope.report;
+package dev.personascope.dashboard;
 
+import dev.personascope.testutil.HeadlessChromium;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

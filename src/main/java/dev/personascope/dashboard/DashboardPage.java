@@ -1,4 +1,6 @@
-package dev.personascope.report;
+package dev.personascope.dashboard;
+
+import dev.personascope.report.Xml;
 
 /**
  * The dashboard's one page: inline CSS and JavaScript, no external resources. The script listens to

@@ -6,8 +6,8 @@ import dev.personascope.report.HtmlReport;
 import java.util.Locale;
 
 /** Renders a {@link LatentDashboard} into a report: summary, activation histogram, highlighted top contexts. */
-public final class DashboardPage {
-    private DashboardPage() {
+public final class LatentPage {
+    private LatentPage() {
     }
 
     public static void addTo(HtmlReport r, LatentDashboard d) {

@@ -1,4 +1,4 @@
-package dev.personascope.report;
+package dev.personascope.testutil;
 
 import dev.personascope.util.FileTrees;
 import org.junit.jupiter.api.Assumptions;
@@ -28,17 +28,17 @@ import java.util.stream.Collectors;
  * background networking; Selenium Manager is never asked to download anything. Tests are skipped
  * where the two packages are not installed ({@code .ci/run} installs them).
  */
-final class HeadlessChromium implements AutoCloseable {
-    static final File CHROMIUM = new File("/usr/bin/chromium");
-    static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
-    static final Duration WAIT = Duration.ofSeconds(20);
+public final class HeadlessChromium implements AutoCloseable {
+    public static final File CHROMIUM = new File("/usr/bin/chromium");
+    public static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
+    public static final Duration WAIT = Duration.ofSeconds(20);
     /** Held so the level sticks: Selenium warns that it has no DevTools classes for this Chromium, which it does not need. */
     private static final Logger DEVTOOLS_LOG = Logger.getLogger("org.openqa.selenium.devtools");
 
-    final ChromeDriver driver;
+    public final ChromeDriver driver;
     private final Path profile;
 
-    HeadlessChromium() {
+    public HeadlessChromium() {
         Assumptions.assumeTrue(CHROMIUM.canExecute() && CHROMEDRIVER.canExecute(),
                 "browser tests need Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)");
         DEVTOOLS_LOG.setLevel(Level.SEVERE);
@@ -62,27 +62,27 @@ final class HeadlessChromium implements AutoCloseable {
         driver.manage().timeouts().pageLoadTimeout(WAIT).scriptTimeout(WAIT);
     }
 
-    WebDriverWait waiting() {
+    public WebDriverWait waiting() {
         return new WebDriverWait(driver, WAIT, Duration.ofMillis(50));
     }
 
-    Object js(String script, Object... args) {
+    public Object js(String script, Object... args) {
         return driver.executeScript(script, args);
     }
 
-    long count(String cssSelector) {
+    public long count(String cssSelector) {
         return (Long) js("return document.querySelectorAll(arguments[0]).length", cssSelector);
     }
 
     /** Console messages at SEVERE level (script errors, failed loads) since the last call. */
-    List<String> consoleErrors() {
+    public List<String> consoleErrors() {
         return driver.manage().logs().get(LogType.BROWSER).getAll().stream()
                 .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
                 .map(LogEntry::getMessage).collect(Collectors.toList());
     }
 
     /** Saves a screenshot of the window to target/screenshots/NAME. */
-    Path screenshot(String name) {
+    public Path screenshot(String name) {
         try {
             Path to = Path.of("target", "screenshots", name);
             Files.createDirectories(to.getParent());
