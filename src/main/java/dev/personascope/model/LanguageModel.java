@@ -77,6 +77,7 @@ public final class LanguageModel implements AutoCloseable {
     private static LanguageModel loadHf(Path dir, DataType dtype) {
         ModelConfig config = ModelConfig.read(dir.resolve("config.json"));
         Map<String, SafeTensors.Entry> entries = SafeTensors.indexFolder(dir);
+        checkLayerCount(config, entries.keySet(), dir);
         NDManager manager = newManager();
         long totalBytes = entries.values().stream().mapToLong(e -> e.end() - e.begin()).sum();
         long[] loaded = {0};
@@ -114,6 +115,23 @@ public final class LanguageModel implements AutoCloseable {
         } catch (RuntimeException e) {
             manager.close();
             throw e;
+        }
+    }
+
+    private static final java.util.regex.Pattern LAYER_INDEX = java.util.regex.Pattern.compile("(?:^|\\.)(?:layers|h)\\.(\\d+)\\.");
+
+    /** A checkpoint with more layers than config.json names would run silently truncated: refuse it. */
+    private static void checkLayerCount(ModelConfig config, Set<String> names, Path dir) {
+        int layers = 0;
+        for (String n : names) {
+            java.util.regex.Matcher m = LAYER_INDEX.matcher(n);
+            if (m.find() && m.group(1).length() < 7) {
+                layers = Math.max(layers, Integer.parseInt(m.group(1)) + 1);
+            }
+        }
+        if (layers > config.numLayers) {
+            throw new TensorFormatException(dir + ": the checkpoint holds " + layers + " layers but config.json's"
+                    + " num_hidden_layers is " + config.numLayers);
         }
     }
 

@@ -54,6 +54,9 @@ public final class ModelConfig {
     public record LayerSpec(int slidingWindow, RopeSpec rope) {
     }
 
+    /** More layers (or heads) than any model has: a config asking for them is corrupt, not large. */
+    static final int MAX_LAYERS = 4096;
+
     /** The family's registry name ({@link ModelFamily#name()}). */
     public String family = "llama";
     public String architecture = "LlamaForCausalLM";
@@ -151,6 +154,14 @@ public final class ModelConfig {
         if (vocabSize <= 0 || hiddenSize <= 0 || intermediateSize <= 0 || numLayers <= 0) {
             throw new TensorFormatException(where + ": vocab_size, hidden_size, intermediate_size and"
                     + " num_hidden_layers must be positive");
+        }
+        if (numLayers > MAX_LAYERS || numHeads > MAX_LAYERS || hiddenSize > (1 << 20) || vocabSize > (1 << 24)) {
+            throw new TensorFormatException(where + ": num_hidden_layers " + numLayers + ", num_attention_heads " + numHeads
+                    + ", hidden_size " + hiddenSize + " or vocab_size " + vocabSize + " is beyond any real model");
+        }
+        if (!(rmsNormEps > 0) || Double.isInfinite(rmsNormEps)) {
+            throw new TensorFormatException(where + ": the norm epsilon (rms_norm_eps / layer_norm_epsilon) must be a"
+                    + " positive number, got " + rmsNormEps);
         }
         if (layers != null && layers.length != numLayers) {
             throw new TensorFormatException(where + ": " + layers.length + " layer types for " + numLayers + " layers");

@@ -52,7 +52,14 @@ public final class WeightLoader {
             throw new TensorFormatException(where + ": tensor '" + name + "' has shape " + t.shapeString()
                     + ", expected " + Arrays.toString(shape));
         }
-        NDArray a = manager.create(t.data(), new Shape(shape));
+        float[] data = t.data();
+        for (int i = 0; i < data.length; i++) {
+            if (!Float.isFinite(data[i])) {
+                throw new TensorFormatException(where + ": tensor '" + name + "' holds " + data[i] + " at element " + i
+                        + " (weights must be finite numbers)");
+            }
+        }
+        NDArray a = manager.create(data, new Shape(shape));
         if (dtype != DataType.FLOAT32) {
             NDArray cast = a.toType(dtype, false);
             a.close();

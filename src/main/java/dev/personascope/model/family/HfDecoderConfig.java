@@ -56,6 +56,7 @@ public class HfDecoderConfig {
 
     /** Binds {@code root} to {@code type}; a field of the wrong type is an error naming it. */
     public static <T extends HfDecoderConfig> T bind(ObjectNode root, Class<T> type, String where) {
+        warnNearMisses(root, type, where);
         try {
             return JSON.treeToValue(root, type);
         } catch (JsonMappingException e) {
@@ -66,6 +67,56 @@ public class HfDecoderConfig {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new TensorFormatException(where + ": " + e.getOriginalMessage());
         }
+    }
+
+    /**
+     * A key that the family does not read but that is one or two edits from one it does, or extends it
+     * ("rms_norm_epsilon"), is
+     * probably a typo that would silently leave the default in place: say so on stderr.
+     */
+    static void warnNearMisses(ObjectNode root, Class<?> type, String where) {
+        java.util.Set<String> known = new java.util.HashSet<>();
+        for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+            for (java.lang.reflect.Field f : c.getDeclaredFields()) {
+                JsonProperty p = f.getAnnotation(JsonProperty.class);
+                if (p != null) {
+                    known.add(p.value());
+                }
+            }
+        }
+        root.fieldNames().forEachRemaining(k -> {
+            if (known.contains(k) || k.length() < 5) {
+                return;
+            }
+            for (String good : known) {
+                boolean extended = (k.startsWith(good) || good.startsWith(k)) && Math.min(k.length(), good.length()) >= 6
+                        && Math.abs(good.length() - k.length()) <= 5;
+                if (extended || Math.abs(good.length() - k.length()) <= 3 && editDistance(good, k) <= 2) {
+                    System.err.println("warning: " + where + ": unknown field '" + k + "' (did you mean '" + good
+                            + "'? its default is used)");
+                    return;
+                }
+            }
+        });
+    }
+
+    /** Levenshtein distance. */
+    static int editDistance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                cur[j] = Math.min(Math.min(cur[j - 1], prev[j]) + 1, prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
     }
 
     public static int required(Integer v, String field, String where) {
@@ -109,7 +160,9 @@ public class HfDecoderConfig {
         c.torchDtype = dtype != null ? dtype : torchDtype != null ? torchDtype : "float32";
         ModelConfig.RopeSpec rope = rope(ropeParameters, c.headDim, defaultTheta, where);
         c.ropeTheta = rope.theta();
+        c.rmsNormEps = rmsNormEps != null ? rmsNormEps : 1e-6;
         c.ropeScaling = rope.scaling();
+        c.validate(where); // sizes first: a corrupt layer count must not allocate
         c.layers = new ModelConfig.LayerSpec[Math.max(0, c.numLayers)];
         java.util.Arrays.fill(c.layers, new ModelConfig.LayerSpec(0, rope));
         return c;

@@ -29,7 +29,8 @@ import java.util.TreeMap;
  * Also reads sharded checkpoints through {@code model.safetensors.index.json}.
  */
 public final class SafeTensors {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     /** Where one tensor lies on disk; its data is read only when asked for. */
     public record Entry(Path file, String name, DType dtype, long[] shape, long begin, long end) {
@@ -67,6 +68,9 @@ public final class SafeTensors {
             } catch (IOException e) {
                 throw new TensorFormatException(file + ": safetensors header is not valid JSON: " + dev.personascope.util.JsonErrors.brief(e));
             }
+            if (root == null || !root.isObject()) {
+                throw new TensorFormatException(file + ": safetensors header is not a JSON object");
+            }
             long dataStart = 8 + headerLen;
             Iterator<Map.Entry<String, JsonNode>> fields = root.fields();
             while (fields.hasNext()) {
@@ -76,27 +80,75 @@ public final class SafeTensors {
                 }
                 String where = file + ": tensor '" + f.getKey() + "'";
                 JsonNode t = f.getValue();
-                if (!t.has("dtype") || !t.has("shape") || !t.has("data_offsets")) {
+                if (!t.isObject() || !t.has("dtype") || !t.has("shape") || !t.has("data_offsets")) {
                     throw new TensorFormatException(where + " lacks dtype, shape or data_offsets");
                 }
                 DType dtype = DType.parse(t.get("dtype").asText(), where);
-                long[] shape = new long[t.get("shape").size()];
-                for (int i = 0; i < shape.length; i++) {
-                    shape[i] = t.get("shape").get(i).asLong();
+                JsonNode shapeNode = t.get("shape");
+                JsonNode offsets = t.get("data_offsets");
+                if (!shapeNode.isArray() || !offsets.isArray() || offsets.size() != 2) {
+                    throw new TensorFormatException(where + ": shape must be a list and data_offsets a list of two byte offsets");
                 }
-                long begin = dataStart + t.get("data_offsets").get(0).asLong();
-                long end = dataStart + t.get("data_offsets").get(1).asLong();
+                long[] shape = new long[shapeNode.size()];
+                long elements = 1;
+                for (int i = 0; i < shape.length; i++) {
+                    JsonNode d = shapeNode.get(i);
+                    if (!d.isIntegralNumber() || !d.canConvertToLong() || d.asLong() < 0) {
+                        throw new TensorFormatException(where + ": shape entry " + d + " is not a non-negative integer");
+                    }
+                    shape[i] = d.asLong();
+                    elements = multiply(elements, shape[i], where);
+                }
+                for (JsonNode o : offsets) {
+                    if (!o.isIntegralNumber() || !o.canConvertToLong() || o.asLong() < 0) {
+                        throw new TensorFormatException(where + ": data_offsets entry " + o + " is not a non-negative integer");
+                    }
+                }
+                long begin = dataStart + offsets.get(0).asLong();
+                long end = dataStart + offsets.get(1).asLong();
                 Entry e = new Entry(file, f.getKey(), dtype, shape, begin, end);
-                if (end > size || end - begin != e.elementCount() * dtype.bytes) {
-                    throw new TensorFormatException(where + ": data_offsets do not match its shape and dtype"
-                            + " or run past the end of the file");
+                if (begin > end || end > size || end - begin != multiply(elements, dtype.bytes, where)) {
+                    throw new TensorFormatException(where + ": data_offsets [" + offsets.get(0) + ", " + offsets.get(1)
+                            + "] do not match its shape and dtype or run past the end of the file");
                 }
                 out.put(f.getKey(), e);
             }
+            checkCoverage(file, out, dataStart, size);
         } catch (IOException e) {
             throw new TensorFormatException(file + ": cannot read: " + e.getMessage(), e);
         }
         return out;
+    }
+
+    private static long multiply(long a, long b, String where) {
+        try {
+            return Math.multiplyExact(a, b);
+        } catch (ArithmeticException e) {
+            throw new TensorFormatException(where + ": shape is too large");
+        }
+    }
+
+    /**
+     * The spec's rule: tensors tile the data region exactly, in any order; no overlaps, holes or trailing
+     * bytes (each would mean a tensor read from the wrong place).
+     */
+    private static void checkCoverage(Path file, Map<String, Entry> entries, long dataStart, long size) {
+        List<Entry> sorted = new ArrayList<>(entries.values());
+        sorted.sort(java.util.Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
+        long at = dataStart;
+        for (Entry e : sorted) {
+            if (e.begin() < at) {
+                throw new TensorFormatException(file + ": tensor '" + e.name() + "' overlaps the tensor before it");
+            }
+            if (e.begin() > at) {
+                throw new TensorFormatException(file + ": " + (e.begin() - at) + " bytes before tensor '" + e.name()
+                        + "' belong to no tensor");
+            }
+            at = e.end();
+        }
+        if (at != size) {
+            throw new TensorFormatException(file + ": " + (size - at) + " bytes after the last tensor belong to no tensor");
+        }
     }
 
     /**
@@ -123,7 +175,11 @@ public final class SafeTensors {
             while (it.hasNext()) {
                 Map.Entry<String, JsonNode> f = it.next();
                 String shard = f.getValue().asText();
-                Path shardPath = dir.resolve(shard);
+                Path shardPath = dir.resolve(shard).normalize();
+                if (!shardPath.startsWith(dir.normalize()) || shardPath.equals(dir.normalize())) {
+                    throw new TensorFormatException(indexFile + ": tensor '" + f.getKey() + "' is in shard '" + shard
+                            + "', outside the model folder");
+                }
                 if (!Files.exists(shardPath)) {
                     throw new TensorFormatException(indexFile + ": tensor '" + f.getKey() + "' is in shard '"
                             + shard + "', which does not exist");

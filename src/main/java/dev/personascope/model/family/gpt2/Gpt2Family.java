@@ -89,6 +89,7 @@ public final class Gpt2Family implements ModelFamily {
             c.eosTokenIds = new int[] {f.eosTokenId.asInt()};
         }
         c.torchDtype = f.dtype != null ? f.dtype : f.torchDtype != null ? f.torchDtype : "float32";
+        c.validate(where); // sizes first: a corrupt layer count must not allocate
         c.layers = new ModelConfig.LayerSpec[Math.max(0, c.numLayers)];
         java.util.Arrays.fill(c.layers, new ModelConfig.LayerSpec(0, null)); // positions are learned, no RoPE
         c.source = root.deepCopy();
