@@ -6,6 +6,8 @@ import org.snakeyaml.engine.v2.api.DumpSettings;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.StreamDataWriter;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.api.lowlevel.Parse;
+import org.snakeyaml.engine.v2.events.Event;
 import org.snakeyaml.engine.v2.common.Anchor;
 import org.snakeyaml.engine.v2.common.FlowStyle;
 import org.snakeyaml.engine.v2.common.ScalarStyle;
@@ -55,6 +57,10 @@ public final class QuestionSets {
     public static final String JUDGE_0_100 = "free_form_judge_0_100";
     public static final String DEFAULT_JUDGE = "gpt-4o";
     public static final int DEFAULT_SAMPLES = 100;
+    /** The largest question-set file read (the repository's are 20 KB): larger files are refused before parsing. */
+    public static final int MAX_BYTES = 4 << 20;
+    /** The deepest nesting of lists and mappings accepted (the schema needs 3). */
+    public static final int MAX_DEPTH = 64;
 
     private static final Set<String> KNOWN = Set.of("id", "type", "paraphrases", "samples_per_paraphrase", "judge",
             "judge_prompts", "system");
@@ -74,6 +80,11 @@ public final class QuestionSets {
     public static List<Question> read(Path file, Consumer<String> warnings) {
         String text;
         try {
+            long size = Files.size(file);
+            if (size > MAX_BYTES) {
+                throw new IllegalArgumentException(file + ": " + size + " bytes, more than a question set may have ("
+                        + MAX_BYTES + ")");
+            }
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException(file + ": no such file");
@@ -87,9 +98,13 @@ public final class QuestionSets {
 
     /** Parses YAML text; {@code name} labels errors and warnings (a file name). */
     public static List<Question> parse(String yaml, String name, Consumer<String> warnings) {
-        LoadSettings settings = LoadSettings.builder().setLabel(name).setSchema(new CoreSchema()).build();
+        // the reader's buffer grows by bufferSize at a time, copying what it holds: 64 KiB keeps one long
+        // string from taking minutes (1 KiB, the default, is quadratic in practice)
+        LoadSettings settings = LoadSettings.builder().setLabel(name).setSchema(new CoreSchema())
+                .setCodePointLimit(MAX_BYTES).setBufferSize(64 << 10).build();
         Node root;
         try {
+            checkDepth(yaml, name, settings);
             root = new Compose(settings).composeString(yaml).orElse(null);
         } catch (MarkedYamlEngineException e) {
             throw new IllegalArgumentException(yamlError(name, e));
@@ -125,6 +140,26 @@ public final class QuestionSets {
                     + (skipped > 0 ? " (" + skipped + " entries of other types skipped)" : ""));
         }
         return out;
+    }
+
+    /**
+     * Refuses nesting deeper than {@link #MAX_DEPTH} before composing (snakeyaml-engine's composer recurses once
+     * per level, and 2.10 has no depth limit of its own); its parser, which this walks, keeps its state on the heap.
+     */
+    private static void checkDepth(String yaml, String name, LoadSettings settings) {
+        int depth = 0;
+        for (Event e : new Parse(settings).parseString(yaml)) {
+            if (e.getEventId() == Event.ID.SequenceStart || e.getEventId() == Event.ID.MappingStart) {
+                if (++depth > MAX_DEPTH) {
+                    Mark m = e.getStartMark().orElse(null);
+                    throw new IllegalArgumentException((m == null ? name : name + " line " + (m.getLine() + 1) + ", column "
+                            + (m.getColumn() + 1)) + ": lists and mappings nested more than " + MAX_DEPTH
+                            + " levels deep (a question set needs 3)");
+                }
+            } else if (e.getEventId() == Event.ID.SequenceEnd || e.getEventId() == Event.ID.MappingEnd) {
+                depth--;
+            }
+        }
     }
 
     /** One entry, or null when its type is skipped. {@code index} is 0-based; messages count from 1. */

@@ -226,6 +226,37 @@ class QuestionSetsTest {
     }
 
     @Test
+    void deeplyNestedYamlIsAnErrorNotAStackOverflow(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("bad.yaml");
+        for (String deep : List.of("[".repeat(20_000), "- ".repeat(5_000) + "x\n", "{a: ".repeat(5_000) + "x")) {
+            String e = error(deep, dir);
+            assertTrue(e.startsWith(f + " line 1, column "), e);
+            assertTrue(e.contains("nested more than " + QuestionSets.MAX_DEPTH + " levels deep") && !e.contains("\n"), e);
+        }
+        // a question set needs 3 levels; 20 are fine
+        String ok = error("- id: a\n  type: free_form_judge_0_100\n  paraphrases: [" + "[".repeat(20) + "x"
+                + "]".repeat(20) + "]\n  judge_prompts: {aligned: '{answer}'}\n", dir);
+        assertTrue(ok.contains("each paraphrase must be a non-empty string"), ok);
+    }
+
+    @Test
+    void aHugeFileIsRefusedBeforeParsingAndALongStringIsQuick(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("huge.yaml");
+        byte[] big = new byte[50 << 20];
+        java.util.Arrays.fill(big, (byte) 'x');
+        Files.write(f, big);
+        String e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20),
+                () -> assertThrows(IllegalArgumentException.class, () -> read(f, new ArrayList<>())).getMessage());
+        assertEquals(f + ": " + (50 << 20) + " bytes, more than a question set may have (" + QuestionSets.MAX_BYTES
+                + ")", e);
+        // just under the limit: one long string is read in seconds, not minutes (the reader's buffer grows by 64 KiB)
+        Files.writeString(f, "- " + "x".repeat(QuestionSets.MAX_BYTES - 10) + "\n");
+        String under = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20),
+                () -> assertThrows(IllegalArgumentException.class, () -> read(f, new ArrayList<>())).getMessage());
+        assertTrue(under.startsWith(f + " line 1: entry 1: expected a mapping"), under);
+    }
+
+    @Test
     void writtenQuestionsReadBackEqual(@TempDir Path dir) throws Exception {
         List<Question> real = read(EM.resolve("first_plot_questions.yaml"), new ArrayList<>());
         List<Question> qs = new ArrayList<>(real);
