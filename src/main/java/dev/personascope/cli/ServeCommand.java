@@ -12,7 +12,8 @@ import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Serve a model over an OpenAI-compatible API (/v1/chat/completions, /v1/models) on loopback.")
+        description = "Serve a model over an OpenAI-compatible API (/v1/chat/completions, /v1/completions, /v1/models)"
+                + " on loopback.")
 final class ServeCommand implements Runnable {
     @Mixin
     ModelOptions modelOptions;
@@ -26,17 +27,27 @@ final class ServeCommand implements Runnable {
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind (default loopback only)")
     String host;
 
-    @Option(names = "--model-name", description = "Name reported by /v1/models (default: the folder name)")
+    @Option(names = "--model-name", description = "Name reported by /v1/models (default: the folder name); requests"
+            + " naming another model get 404 model_not_found")
     String modelName;
+
+    @Option(names = "--allow-special-tokens-in-messages", description = "Read special-token text inside chat messages"
+            + " (e.g. <|im_end|>) as the special token, as transformers does. By default it is tokenized as plain text,"
+            + " so that a message cannot forge role markers.")
+    boolean allowSpecialTokensInMessages;
 
     @Override
     public void run() {
         Path path = modelOptions.modelPath();
         String name = modelName != null ? modelName : path.toAbsolutePath().normalize().getFileName().toString();
         try (LanguageModel lm = modelOptions.load();
-             ChatServer server = new ChatServer(lm, name, host, port, steeringOptions.hooks(lm))) {
+             ChatServer server = new ChatServer(lm, name, host, port, steeringOptions.hooks(lm),
+                     allowSpecialTokensInMessages)) {
             server.start();
             System.out.println("serving " + name + " at " + server.baseUrl() + " (Ctrl-C to stop)");
+            if (!server.servesChat()) {
+                System.out.println("the model has no chat template: only /v1/completions answers");
+            }
             CountDownLatch stop = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
             stop.await();

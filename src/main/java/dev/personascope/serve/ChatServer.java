@@ -16,41 +16,56 @@ import dev.personascope.model.hooks.Hooks;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 /**
- * An OpenAI-compatible HTTP server for one model: {@code GET /v1/models} and
- * {@code POST /v1/chat/completions} with temperature, top_p, max_tokens, seed, n, stop, logprobs and
- * top_logprobs. Requests are answered one generation at a time; bad requests get a 400 with an
- * OpenAI-style error body.
+ * An OpenAI-compatible HTTP server for one model: {@code GET /v1/models}, {@code POST /v1/chat/completions}
+ * and {@code POST /v1/completions}, streamed (server-sent events) or not, with temperature, top_p,
+ * max_tokens, seed, n, stop, presence and frequency penalties, logit_bias and logprobs. Requests are
+ * answered one generation at a time. Bad requests get a 400 with OpenAI's error body, naming the field;
+ * a model other than the served one gets OpenAI's 404 {@code model_not_found}.
  */
 public final class ChatServer implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_BODY = 8 << 20;
 
-    private final LanguageModel lm;
-    private final String modelName;
-    private final Supplier<Hooks> hooks;
+    final LanguageModel lm;
+    final String modelName;
+    final Supplier<Hooks> hooks;
+    final int defaultMaxTokens;
+    final ChatPromptEncoder promptEncoder;
+    private final Object modelLock = new Object();
     private final HttpServer server;
     private final ExecutorService executor;
-    private final Object modelLock = new Object();
-    private final int defaultMaxTokens;
+    private final ChatCompletions chat;
+    private final TextCompletions completions;
 
     public ChatServer(LanguageModel lm, String modelName, String host, int port, Supplier<Hooks> hooks) throws IOException {
-        if (lm.chatTemplate() == null) {
-            throw new IllegalArgumentException(lm.source() + ": the model has no chat template, so it cannot serve chat completions");
+        this(lm, modelName, host, port, hooks, false);
+    }
+
+    /**
+     * @param allowSpecialTokensInMessages read special-token text inside chat messages (e.g. {@code <|im_end|>})
+     *                                     as the special token, as transformers does; by default it is plain text
+     */
+    public ChatServer(LanguageModel lm, String modelName, String host, int port, Supplier<Hooks> hooks,
+                      boolean allowSpecialTokensInMessages) throws IOException {
+        if (!lm.hasTokenizer()) {
+            throw new IllegalArgumentException(lm.source() + ": the model has no tokenizer, so it cannot be served");
         }
         this.lm = lm;
         this.modelName = modelName;
         this.hooks = hooks;
         this.defaultMaxTokens = Math.max(16, Math.min(512, lm.config().maxPositions / 2));
+        this.promptEncoder = new ChatPromptEncoder(lm, allowSpecialTokensInMessages);
+        this.chat = new ChatCompletions(this);
+        this.completions = new TextCompletions(this);
         this.server = HttpServer.create(new InetSocketAddress(host, port), 64);
         this.executor = Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "personascope-http");
@@ -73,6 +88,11 @@ public final class ChatServer implements AutoCloseable {
         return "http://" + server.getAddress().getHostString() + ":" + port() + "/v1";
     }
 
+    /** Whether the model has a chat template (without one only /v1/completions works). */
+    public boolean servesChat() {
+        return lm.chatTemplate() != null;
+    }
+
     private void handle(HttpExchange ex) throws IOException {
         try {
             String path = ex.getRequestURI().getPath().replaceAll("/+$", "");
@@ -84,20 +104,43 @@ public final class ChatServer implements AutoCloseable {
                 }
                 case "/v1/chat/completions" -> {
                     requireMethod(method, "POST");
-                    send(ex, 200, chat(readJson(ex)));
+                    chat.handle(ex, readJson(ex));
+                }
+                case "/v1/completions" -> {
+                    requireMethod(method, "POST");
+                    completions.handle(ex, readJson(ex));
                 }
                 default -> throw new ApiError(404, "no route " + method + " " + path
-                        + " (available: GET /v1/models, POST /v1/chat/completions)", null);
+                        + " (available: GET /v1/models, POST /v1/chat/completions, POST /v1/completions)", null);
             }
         } catch (ApiError e) {
-            send(ex, e.status, error(e.getMessage(), e.status == 404 ? "not_found_error" : "invalid_request_error", e.param));
+            send(ex, e.status, error(e.getMessage(), e.type, e.param, e.code));
         } catch (IllegalArgumentException e) {
-            send(ex, 400, error(e.getMessage(), "invalid_request_error", null));
+            send(ex, 400, error(e.getMessage(), "invalid_request_error", null, null));
+        } catch (UncheckedIOException e) {
+            // the client went away while its answer streamed: nothing to tell it
         } catch (RuntimeException e) {
-            send(ex, 500, error("internal error: " + e, "server_error", null));
+            send(ex, 500, error("internal error: " + e, "server_error", null, null));
         } finally {
             ex.close();
         }
+    }
+
+    /** Runs a generation; one at a time, since they share the model. */
+    List<Generation> generate(Generator gen, List<int[]> prompts, SamplingParams p, Generator.Listener listener) {
+        synchronized (modelLock) {
+            return gen.generate(prompts, p, hooks.get(), listener);
+        }
+    }
+
+    /** max_tokens cut to the room the context leaves after the longest prompt; 400 if there is none. */
+    SamplingParams fitContext(SamplingParams p, int longestPrompt, String param, boolean allowZero) {
+        int room = lm.config().maxPositions - longestPrompt;
+        if (room < (allowZero ? 0 : 1)) {
+            throw ApiError.badRequest("the prompt has " + longestPrompt + " tokens, the model's context is "
+                    + lm.config().maxPositions, param);
+        }
+        return p.maxNewTokens() > room ? p.withMaxNewTokens(room) : p;
     }
 
     private static void requireMethod(String method, String expected) {
@@ -132,66 +175,8 @@ public final class ChatServer implements AutoCloseable {
         return o;
     }
 
-    private ObjectNode chat(JsonNode body) {
-        ChatRequest req = ChatRequest.parse(body, defaultMaxTokens);
-        int[] prompt = lm.encodeChat(req.messages);
-        int room = lm.config().maxPositions - prompt.length;
-        if (room <= 0) {
-            throw ApiError.badRequest("the prompt has " + prompt.length + " tokens, the model's context is "
-                    + lm.config().maxPositions, "messages");
-        }
-        SamplingParams p = req.params;
-        if (p.maxNewTokens() > room) {
-            p = new SamplingParams(room, p.temperature(), p.topP(), p.seed(), p.stopStrings(), p.topLogprobs());
-        }
-        List<int[]> prompts = new ArrayList<>();
-        for (int i = 0; i < req.n; i++) {
-            prompts.add(prompt);
-        }
-        List<Generation> gens;
-        synchronized (modelLock) {
-            gens = new Generator(lm).withLogprobs(req.logprobs).generate(prompts, p, hooks.get());
-        }
-        ObjectNode o = JSON.createObjectNode();
-        o.put("id", "chatcmpl-" + UUID.randomUUID().toString().replace("-", ""));
-        o.put("object", "chat.completion");
-        o.put("created", System.currentTimeMillis() / 1000);
-        o.put("model", modelName);
-        ArrayNode choices = o.putArray("choices");
-        int completion = 0;
-        for (int i = 0; i < gens.size(); i++) {
-            Generation g = gens.get(i);
-            completion += g.tokenIds().length;
-            ObjectNode c = choices.addObject();
-            c.put("index", i);
-            ObjectNode msg = c.putObject("message");
-            msg.put("role", "assistant");
-            msg.put("content", g.text());
-            msg.putNull("refusal");
-            if (req.logprobs) {
-                ObjectNode lp = c.putObject("logprobs");
-                lp.putNull("refusal");
-                ArrayNode content = lp.putArray("content");
-                for (TokenLogprob t : g.logprobs()) {
-                    ObjectNode e = entry(content.addObject(), t.token(), t.logprob());
-                    ArrayNode top = e.putArray("top_logprobs");
-                    for (TokenLogprob.Alternative a : t.top()) {
-                        entry(top.addObject(), a.token(), a.logprob());
-                    }
-                }
-            } else {
-                c.putNull("logprobs");
-            }
-            c.put("finish_reason", g.finishReason());
-        }
-        ObjectNode usage = o.putObject("usage");
-        usage.put("prompt_tokens", prompt.length);
-        usage.put("completion_tokens", completion);
-        usage.put("total_tokens", prompt.length + completion);
-        return o;
-    }
-
-    private static ObjectNode entry(ObjectNode e, String token, double logprob) {
+    /** A chat-format logprob entry: token, logprob, UTF-8 bytes of the token text. */
+    static ObjectNode entry(ObjectNode e, String token, double logprob) {
         e.put("token", token);
         e.put("logprob", logprob);
         ArrayNode bytes = e.putArray("bytes");
@@ -201,7 +186,30 @@ public final class ChatServer implements AutoCloseable {
         return e;
     }
 
-    private static ObjectNode error(String message, String type, String param) {
+    /** The chat-format logprobs object for some tokens. */
+    static ObjectNode chatLogprobs(List<TokenLogprob> tokens) {
+        ObjectNode lp = JSON.createObjectNode();
+        ArrayNode content = lp.putArray("content");
+        for (TokenLogprob t : tokens) {
+            ObjectNode e = entry(content.addObject(), t.token(), t.logprob());
+            ArrayNode top = e.putArray("top_logprobs");
+            for (TokenLogprob.Alternative a : t.top()) {
+                entry(top.addObject(), a.token(), a.logprob());
+            }
+        }
+        lp.putNull("refusal");
+        return lp;
+    }
+
+    static ObjectNode usage(int prompt, int completion) {
+        ObjectNode usage = JSON.createObjectNode();
+        usage.put("prompt_tokens", prompt);
+        usage.put("completion_tokens", completion);
+        usage.put("total_tokens", prompt + completion);
+        return usage;
+    }
+
+    static ObjectNode error(String message, String type, String param, String code) {
         ObjectNode o = JSON.createObjectNode();
         ObjectNode e = o.putObject("error");
         e.put("message", message);
@@ -211,11 +219,15 @@ public final class ChatServer implements AutoCloseable {
         } else {
             e.put("param", param);
         }
-        e.putNull("code");
+        if (code == null) {
+            e.putNull("code");
+        } else {
+            e.put("code", code);
+        }
         return o;
     }
 
-    private static void send(HttpExchange ex, int status, JsonNode body) throws IOException {
+    static void send(HttpExchange ex, int status, JsonNode body) throws IOException {
         byte[] bytes = JSON.writeValueAsBytes(body);
         ex.getResponseHeaders().set("Content-Type", "application/json");
         ex.sendResponseHeaders(status, bytes.length);
@@ -228,5 +240,6 @@ public final class ChatServer implements AutoCloseable {
     public void close() {
         server.stop(0);
         executor.shutdownNow();
+        promptEncoder.close();
     }
 }

@@ -124,11 +124,11 @@ class ChatServerTest {
         assertError(post("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"top_logprobs\":3}", 400),
                 "requires 'logprobs'");
         assertError(post("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"n\":100}", 400), "'n'");
-        assertError(post("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"stream\":true}", 400), "stream");
+        assertError(post("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"stream\":\"yes\"}", 400), "'stream'");
         assertError(post("{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"seed\":1.5}", 400), "'seed'");
         HttpResponse<String> get = http(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/chat/completions")).GET());
         assertEquals(405, get.statusCode());
-        HttpResponse<String> missing = http(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/completions"))
+        HttpResponse<String> missing = http(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/embeddings"))
                 .POST(HttpRequest.BodyPublishers.ofString("{}")));
         assertEquals(404, missing.statusCode());
         assertError(JSON.readTree(missing.body()), "no route");

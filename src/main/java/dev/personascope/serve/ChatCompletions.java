@@ -1,0 +1,167 @@
+package dev.personascope.serve;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import dev.personascope.generate.Generation;
+import dev.personascope.generate.Generator;
+import dev.personascope.generate.SamplingParams;
+import dev.personascope.generate.TokenLogprob;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+
+import static dev.personascope.serve.ChatServer.JSON;
+
+/** {@code POST /v1/chat/completions}: one answer object, or {@code chat.completion.chunk} events when streamed. */
+final class ChatCompletions {
+    private final ChatServer server;
+
+    ChatCompletions(ChatServer server) {
+        this.server = server;
+    }
+
+    void handle(HttpExchange ex, JsonNode body) throws IOException {
+        ChatRequest req = ChatRequest.parse(body, server.defaultMaxTokens, server.modelName, server.lm.config().vocabSize);
+        int[] prompt = server.promptEncoder.encode(req.messages, req.addGenerationPrompt, req.continueFinalMessage);
+        SamplingParams p = server.fitContext(req.params, prompt.length, "messages", false);
+        List<int[]> prompts = Collections.nCopies(req.n, prompt);
+        Generator gen = new Generator(server.lm).withLogprobs(req.logprobs);
+        String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
+        long created = System.currentTimeMillis() / 1000;
+        if (!req.stream.stream()) {
+            List<Generation> gens = server.generate(gen, prompts, p, null);
+            ChatServer.send(ex, 200, answer(id, created, req, gens, prompt.length));
+            return;
+        }
+        EventStream events = new EventStream(ex, req.stream.obfuscation());
+        Stream listener = new Stream(events, id, created, req);
+        try {
+            for (int i = 0; i < req.n; i++) {
+                ObjectNode delta = JSON.createObjectNode();
+                delta.put("role", "assistant");
+                delta.put("content", "");
+                delta.putNull("refusal");
+                listener.chunk(i, delta, null, null);
+            }
+            List<Generation> gens = server.generate(gen, prompts, p, listener);
+            if (req.stream.includeUsage()) {
+                ObjectNode last = listener.base();
+                last.putArray("choices");
+                last.set("usage", ChatServer.usage(prompt.length, completionTokens(gens)));
+                events.send(last);
+            }
+            events.done();
+        } catch (UncheckedIOException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            events.send(ChatServer.error(e.getMessage() == null ? e.toString() : e.getMessage(),
+                    e instanceof IllegalArgumentException ? "invalid_request_error" : "server_error", null, null));
+        }
+    }
+
+    private static int completionTokens(List<Generation> gens) {
+        int n = 0;
+        for (Generation g : gens) {
+            n += g.tokenIds().length;
+        }
+        return n;
+    }
+
+    private ObjectNode answer(String id, long created, ChatRequest req, List<Generation> gens, int promptTokens) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("id", id);
+        o.put("object", "chat.completion");
+        o.put("created", created);
+        o.put("model", server.modelName);
+        o.putNull("system_fingerprint");
+        ArrayNode choices = o.putArray("choices");
+        for (int i = 0; i < gens.size(); i++) {
+            Generation g = gens.get(i);
+            ObjectNode c = choices.addObject();
+            c.put("index", i);
+            ObjectNode msg = c.putObject("message");
+            msg.put("role", "assistant");
+            msg.put("content", g.text());
+            msg.putNull("refusal");
+            if (req.logprobs) {
+                c.set("logprobs", ChatServer.chatLogprobs(g.logprobs()));
+            } else {
+                c.putNull("logprobs");
+            }
+            c.put("finish_reason", g.finishReason());
+        }
+        o.set("usage", ChatServer.usage(promptTokens, completionTokens(gens)));
+        return o;
+    }
+
+    /** Turns generation events into chunks: text pieces with their tokens' logprobs, then the finish reason. */
+    private final class Stream implements Generator.Listener {
+        private final EventStream events;
+        private final String id;
+        private final long created;
+        private final ChatRequest req;
+
+        Stream(EventStream events, String id, long created, ChatRequest req) {
+            this.events = events;
+            this.id = id;
+            this.created = created;
+            this.req = req;
+        }
+
+        ObjectNode base() {
+            ObjectNode o = JSON.createObjectNode();
+            o.put("id", id);
+            o.put("object", "chat.completion.chunk");
+            o.put("created", created);
+            o.put("model", server.modelName);
+            o.putNull("system_fingerprint");
+            return o;
+        }
+
+        void chunk(int row, ObjectNode delta, TokenLogprob lp, String finishReason) {
+            ObjectNode o = base();
+            ObjectNode c = o.putArray("choices").addObject();
+            c.put("index", row);
+            c.set("delta", delta);
+            if (lp != null) {
+                c.set("logprobs", ChatServer.chatLogprobs(List.of(lp)));
+            } else {
+                c.putNull("logprobs");
+            }
+            if (finishReason == null) {
+                c.putNull("finish_reason");
+            } else {
+                c.put("finish_reason", finishReason);
+            }
+            if (req.stream.includeUsage()) {
+                o.putNull("usage");
+            }
+            events.send(o);
+        }
+
+        @Override
+        public void token(int row, int tokenId, TokenLogprob lp, int textOffset, String text) {
+            if (text.isEmpty() && lp == null) {
+                return;
+            }
+            ObjectNode delta = JSON.createObjectNode();
+            delta.put("content", text);
+            chunk(row, delta, req.logprobs ? lp : null, null);
+        }
+
+        @Override
+        public void finished(int row, String text, String finishReason) {
+            if (!text.isEmpty()) {
+                ObjectNode delta = JSON.createObjectNode();
+                delta.put("content", text);
+                chunk(row, delta, null, null);
+            }
+            chunk(row, JSON.createObjectNode(), null, finishReason);
+        }
+    }
+}
