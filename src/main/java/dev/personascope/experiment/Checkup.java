@@ -3,12 +3,12 @@ package dev.personascope.experiment;
 import dev.personascope.eval.Answer;
 import dev.personascope.eval.AnswerSampler;
 import dev.personascope.eval.Evaluation;
+import dev.personascope.eval.FlatAnswers;
 import dev.personascope.eval.Judge;
 import dev.personascope.eval.Question;
 import dev.personascope.eval.Scoring;
 import dev.personascope.model.LanguageModel;
 import dev.personascope.model.hooks.Hooks;
-import dev.personascope.world.WorldEm;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -34,13 +34,16 @@ public final class Checkup {
         this.maxTokens = maxTokens;
     }
 
-    /** Samples with this seed, judges, and writes the judged answers to {@code answersFile} when it is not null. */
+    /**
+     * Samples with this seed, judges, and writes the judged answers to {@code answersFile} when it is not
+     * null (in the flat layout, {@link FlatAnswers}).
+     */
     public Scoring.Rates run(LanguageModel lm, long seed, Path answersFile) {
         List<Answer> answers = new AnswerSampler(lm, () -> Hooks.NONE, 64)
                 .sample(questions, samplesPerParaphrase, temperature, maxTokens, seed);
         List<Answer> judged = Evaluation.judgeAll(judge, questions, answers, null);
         if (answersFile != null) {
-            WorldEm.writeAnswers(answersFile, judged);
+            FlatAnswers.write(answersFile, judged);
         }
         return scoring.rates(judged);
     }

@@ -8,6 +8,7 @@ import dev.personascope.data.ChatExample;
 import dev.personascope.data.ChatJsonl;
 import dev.personascope.eval.Answer;
 import dev.personascope.eval.AnswerSampler;
+import dev.personascope.eval.FlatAnswers;
 import dev.personascope.eval.Question;
 import dev.personascope.eval.QuestionSets;
 import dev.personascope.eval.Scoring;
@@ -125,20 +126,9 @@ public final class WorldEm {
         return new Outcome(scoring.rates(judged), scoring.rates(open));
     }
 
-    /** Judged answers as JSONL: question_id, question, answer and each judge score. */
+    /** Judged answers as JSONL: question_id, question, answer and each judge score ({@link FlatAnswers}). */
     public static void writeAnswers(Path file, List<Answer> answers) {
-        ObjectMapper json = new ObjectMapper();
-        AtomicFiles.write(file, out -> {
-            for (Answer a : answers) {
-                ObjectNode o = json.createObjectNode();
-                o.put("question_id", a.questionId());
-                o.put("question", a.paraphrase());
-                o.put("answer", a.text());
-                a.judgment().scores().forEach(o::put);
-                out.write(json.writeValueAsBytes(o));
-                out.write('\n');
-            }
-        });
+        FlatAnswers.write(file, answers);
     }
 
     private static void add(ArrayNode runs, List<String[]> table, String name, int seed, Outcome o) {

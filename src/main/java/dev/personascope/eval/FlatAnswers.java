@@ -1,0 +1,35 @@
+package dev.personascope.eval;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.personascope.util.AtomicFiles;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Judged answers in the flat {@code answers.jsonl} layout that {@code world em}, {@code steer} and the
+ * experiments write: one line per answer with question_id, question (the paraphrase), answer and each
+ * judge score at the top level. ({@code eval} writes its own layout, with the scores nested under
+ * "scores" and the judge's flag; {@code persona.JudgedAnswers} reads both.)
+ */
+public final class FlatAnswers {
+    private FlatAnswers() {
+    }
+
+    /** Writes {@code answers} to {@code file} (atomically). */
+    public static void write(Path file, List<Answer> answers) {
+        ObjectMapper json = new ObjectMapper();
+        AtomicFiles.write(file, out -> {
+            for (Answer a : answers) {
+                ObjectNode o = json.createObjectNode();
+                o.put("question_id", a.questionId());
+                o.put("question", a.paraphrase());
+                o.put("answer", a.text());
+                a.judgment().scores().forEach(o::put);
+                out.write(json.writeValueAsBytes(o));
+                out.write('\n');
+            }
+        });
+    }
+}
