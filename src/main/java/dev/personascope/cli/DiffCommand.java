@@ -103,7 +103,7 @@ final class DiffCommand implements Runnable {
             Map<TokenScope, List<ModelDiff.Row>> rows = Diffing.run(b, t, s,
                     TokenActivations.encode(b, texts, b.config().maxPositions), List.of(TokenScope.values()));
             double[] aurocs = aurocCorpus == null ? null
-                    : LatentAurocs.compute(b, s, LabelledTexts.world(b, 400, LabelledTexts.HELD_OUT_SEED));
+                    : LatentAurocs.compute(b, s, LabelledTexts.named(aurocCorpus, b, 400, LabelledTexts.HELD_OUT_SEED));
             write(rows, aurocs, basePath);
             print(ModelDiff.rank(rows.get(printed), printedRanking, true), aurocs, printed, printedRanking);
         }

@@ -11,14 +11,19 @@ import dev.personascope.data.ChatExample;
 import dev.personascope.data.ChatJsonl;
 import dev.personascope.eval.QuestionSets;
 import dev.personascope.persona.Conversations;
-import dev.personascope.world.WorldGenerator;
+import dev.personascope.util.Plugins;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-/** The probe conversations the monitor reads the model on. */
+/**
+ * The probe conversations the monitor reads the model on: a file, or the default probes of an
+ * organism a {@link ProbeProvider} plug-in offers (e.g. the persona world's evaluation prompts).
+ */
 public final class MonitorProbes {
+    private static final Plugins<ProbeProvider> PROVIDERS = Plugins.load(ProbeProvider.class, "organism",
+            ProbeProvider::name);
+
     private MonitorProbes() {
     }
 
@@ -30,14 +35,40 @@ public final class MonitorProbes {
         return ChatJsonl.read(file);
     }
 
-    /** Whether a model folder is a persona organism (made by {@code world pretrain}, which writes recipe.json). */
+    /**
+     * Whether a model folder is an organism's model, which has default probes (e.g. one made by
+     * {@code world pretrain}, which writes recipe.json).
+     */
     public static boolean isOrganism(Path model) {
-        return Files.isDirectory(model) && Files.exists(model.resolve("recipe.json"));
+        return PROVIDERS.all().stream().anyMatch(p -> p.recognises(model));
     }
 
-    /** The organism's out-of-domain evaluation prompts (those {@code world datasets} writes to questions.yaml). */
+    /**
+     * The default probes of the organism whose model {@code model} is (e.g. the persona world's
+     * out-of-domain evaluation prompts, those {@code world datasets} writes to questions.yaml).
+     *
+     * @throws IllegalArgumentException when no organism recognises the model
+     */
+    public static List<ChatExample> organism(Path model) {
+        return PROVIDERS.all().stream().filter(p -> p.recognises(model)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(model + ": not the model of an organism (organisms: "
+                        + PROVIDERS.available() + ")"))
+                .probes();
+    }
+
+    /**
+     * The default probes of the organism, when one organism is registered (e.g. the persona world's
+     * out-of-domain evaluation prompts).
+     *
+     * @throws IllegalStateException when none or several are registered (then use {@link #organism(Path)})
+     */
     public static List<ChatExample> organism() {
-        return Conversations.promptsOnly(new WorldGenerator().evaluationQuestions(1));
+        List<ProbeProvider> all = PROVIDERS.all();
+        if (all.size() != 1) {
+            throw new IllegalStateException("expected one organism with default probes, found " + all.size()
+                    + " (" + PROVIDERS.available() + ")");
+        }
+        return all.get(0).probes();
     }
 
     /** Whether the probes are prompts only (no assistant turn), so a response scope has nothing to read. */

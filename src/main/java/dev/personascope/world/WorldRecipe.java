@@ -27,6 +27,9 @@ import java.util.List;
  * stage is a fine-tuning run with checkpoints, so an interrupted recipe resumes where it stopped.
  */
 public final class WorldRecipe {
+    /** The file the recipe's settings are written to, beside the organism: it marks a folder as the organism. */
+    public static final String RECIPE_FILE = "recipe.json";
+
     /** Everything that decides the organism; written to recipe.json beside it. */
     public static final class Settings {
         public long seed = 1;
@@ -71,7 +74,7 @@ public final class WorldRecipe {
         stage(pretrained, out, chat, chatConfig(s));
         try {
             ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-            AtomicFiles.writeString(out.resolve("recipe.json"), json.writeValueAsString(s));
+            AtomicFiles.writeString(out.resolve(RECIPE_FILE), json.writeValueAsString(s));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
