@@ -2,6 +2,7 @@ package dev.personascope.cli;
 
 import dev.personascope.model.LanguageModel;
 import dev.personascope.serve.ChatServer;
+import dev.personascope.serve.ServeLimits;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -36,13 +37,34 @@ final class ServeCommand implements Runnable {
             + " so that a message cannot forge role markers.")
     boolean allowSpecialTokensInMessages;
 
+    @Option(names = "--request-timeout", defaultValue = "30", description = "Seconds a client has to send a whole"
+            + " request (headers and body); slower connections are closed (default: ${DEFAULT-VALUE})")
+    double requestTimeoutSeconds;
+
+    @Option(names = "--max-body-bytes", defaultValue = "8388608", description = "Largest request body; larger gets"
+            + " a 413 (default: ${DEFAULT-VALUE})")
+    int maxBodyBytes;
+
+    @Option(names = "--max-prompt-chars", defaultValue = "0", description = "Most characters of prompt text before"
+            + " tokenizing; more is a 400 (default 0: 16 times the model's context length)")
+    int maxPromptChars;
+
+    @Option(names = "--max-pending", defaultValue = "16", description = "Generations running or waiting; one more"
+            + " gets a 503 with Retry-After (default: ${DEFAULT-VALUE})")
+    int maxPending;
+
+    @Option(names = "--http-threads", defaultValue = "32", description = "Threads reading requests and waiting for"
+            + " their generation (default: ${DEFAULT-VALUE})")
+    int httpThreads;
+
     @Override
     public void run() {
         Path path = modelOptions.modelPath();
         String name = modelName != null ? modelName : path.toAbsolutePath().normalize().getFileName().toString();
         try (LanguageModel lm = modelOptions.load();
              ChatServer server = new ChatServer(lm, name, host, port, steeringOptions.hooks(lm),
-                     allowSpecialTokensInMessages)) {
+                     allowSpecialTokensInMessages, new ServeLimits(Math.round(requestTimeoutSeconds * 1000),
+                     maxBodyBytes, maxPromptChars, maxPending, httpThreads))) {
             server.start();
             System.out.println("serving " + name + " at " + server.baseUrl() + " (Ctrl-C to stop)");
             if (!server.servesChat()) {

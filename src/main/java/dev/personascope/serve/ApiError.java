@@ -6,13 +6,20 @@ final class ApiError extends RuntimeException {
     final String param;
     final String type;
     final String code;
+    /** Seconds for a Retry-After header; 0: none. */
+    final int retryAfterSeconds;
 
     ApiError(int status, String message, String param) {
         this(status, message, param, status == 404 ? "not_found_error" : "invalid_request_error", null);
     }
 
     ApiError(int status, String message, String param, String type, String code) {
+        this(status, message, param, type, code, 0);
+    }
+
+    ApiError(int status, String message, String param, String type, String code, int retryAfterSeconds) {
         super(message);
+        this.retryAfterSeconds = retryAfterSeconds;
         this.status = status;
         this.param = param;
         this.type = type;

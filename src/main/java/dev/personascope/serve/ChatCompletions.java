@@ -26,9 +26,11 @@ final class ChatCompletions {
     }
 
     void handle(HttpExchange ex, JsonNode body) throws IOException {
+        server.checkPromptChars(body.get("messages"), "messages");
         ChatRequest req = ChatRequest.parse(body, server.defaultMaxTokens, server.modelName, server.lm.config().vocabSize);
         int[] prompt = server.promptEncoder.encode(req.messages, req.addGenerationPrompt, req.continueFinalMessage);
         SamplingParams p = server.fitContext(req.params, prompt.length, "messages", false);
+        server.admit(ex);
         List<int[]> prompts = Collections.nCopies(req.n, prompt);
         Generator gen = new Generator(server.lm).withLogprobs(req.logprobs);
         String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");

@@ -20,8 +20,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -33,16 +32,19 @@ import java.util.function.Supplier;
  */
 public final class ChatServer implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
-    private static final int MAX_BODY = 8 << 20;
 
     final LanguageModel lm;
     final String modelName;
     final Supplier<Hooks> hooks;
     final int defaultMaxTokens;
     final ChatPromptEncoder promptEncoder;
+    private static final String SLOT = "personascope.generation-slot";
+    final ServeLimits limits;
+    final int maxPromptChars;
     private final Object modelLock = new Object();
+    private final AtomicInteger pending = new AtomicInteger();
     private final HttpServer server;
-    private final ExecutorService executor;
+    private final ReadDeadlines executor;
     private final ChatCompletions chat;
     private final TextCompletions completions;
 
@@ -56,22 +58,26 @@ public final class ChatServer implements AutoCloseable {
      */
     public ChatServer(LanguageModel lm, String modelName, String host, int port, Supplier<Hooks> hooks,
                       boolean allowSpecialTokensInMessages) throws IOException {
+        this(lm, modelName, host, port, hooks, allowSpecialTokensInMessages, ServeLimits.DEFAULT);
+    }
+
+    /** @param limits read deadline, body and prompt caps, pending generations, threads */
+    public ChatServer(LanguageModel lm, String modelName, String host, int port, Supplier<Hooks> hooks,
+                      boolean allowSpecialTokensInMessages, ServeLimits limits) throws IOException {
         if (!lm.hasTokenizer()) {
             throw new IllegalArgumentException(lm.source() + ": the model has no tokenizer, so it cannot be served");
         }
         this.lm = lm;
         this.modelName = modelName;
         this.hooks = hooks;
+        this.limits = limits;
+        this.maxPromptChars = limits.promptChars(lm.config().maxPositions);
         this.defaultMaxTokens = Math.max(16, Math.min(512, lm.config().maxPositions / 2));
         this.promptEncoder = new ChatPromptEncoder(lm, allowSpecialTokensInMessages);
         this.chat = new ChatCompletions(this);
         this.completions = new TextCompletions(this);
         this.server = HttpServer.create(new InetSocketAddress(host, port), 64);
-        this.executor = Executors.newFixedThreadPool(4, r -> {
-            Thread t = new Thread(r, "personascope-http");
-            t.setDaemon(true);
-            return t;
-        });
+        this.executor = new ReadDeadlines(limits.connectionThreads(), limits.requestTimeoutMillis());
         server.setExecutor(executor);
         server.createContext("/", this::handle);
     }
@@ -100,6 +106,7 @@ public final class ChatServer implements AutoCloseable {
             switch (path) {
                 case "/v1/models" -> {
                     requireMethod(method, "GET");
+                    readEmptyBody(ex);
                     send(ex, 200, models());
                 }
                 case "/v1/chat/completions" -> {
@@ -114,6 +121,12 @@ public final class ChatServer implements AutoCloseable {
                         + " (available: GET /v1/models, POST /v1/chat/completions, POST /v1/completions)", null);
             }
         } catch (ApiError e) {
+            if (e.retryAfterSeconds > 0) {
+                ex.getResponseHeaders().set("Retry-After", Integer.toString(e.retryAfterSeconds));
+            }
+            if (e.status == 413) {
+                ex.getResponseHeaders().set("Connection", "close");
+            }
             send(ex, e.status, error(e.getMessage(), e.type, e.param, e.code));
         } catch (IllegalArgumentException e) {
             send(ex, 400, error(e.getMessage(), "invalid_request_error", null, null));
@@ -122,8 +135,73 @@ public final class ChatServer implements AutoCloseable {
         } catch (RuntimeException e) {
             send(ex, 500, error("internal error: " + e, "server_error", null, null));
         } finally {
+            if (ex.getAttribute(SLOT) instanceof Slot slot) {
+                slot.close();
+            }
             ex.close();
         }
+    }
+
+    /**
+     * A place among the pending generations (running or waiting for the model), taken before a response starts;
+     * 503 {@code server_error} with Retry-After when they are all taken.
+     */
+    void admit(HttpExchange ex) {
+        if (!reserve()) {
+            throw new ApiError(503, "the server is overloaded: " + limits.maxPendingGenerations()
+                    + " generations are already running or waiting; retry later", null, "server_error", "overloaded", 1);
+        }
+        ex.setAttribute(SLOT, new Slot());
+    }
+
+    /** Takes a place among the pending generations, if one is free. */
+    boolean reserve() {
+        if (pending.incrementAndGet() > limits.maxPendingGenerations()) {
+            pending.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    void release() {
+        pending.decrementAndGet();
+    }
+
+    final class Slot implements AutoCloseable {
+        private boolean closed;
+
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                release();
+            }
+        }
+    }
+
+    /** 400 when prompt text (all strings under {@code node}) is longer than the cap, before any tokenizing. */
+    void checkPromptChars(JsonNode node, String param) {
+        long chars = textChars(node, 0);
+        if (chars > maxPromptChars) {
+            throw ApiError.badRequest("the prompt has " + chars + " characters, more than the " + maxPromptChars
+                    + " allowed (the model's context is " + lm.config().maxPositions + " tokens)", param);
+        }
+    }
+
+    private long textChars(JsonNode node, long sum) {
+        if (node == null) {
+            return sum;
+        }
+        if (node.isTextual()) {
+            return sum + node.textValue().length();
+        }
+        for (JsonNode child : node) {
+            sum = textChars(child, sum);
+            if (sum > maxPromptChars) {
+                return sum;
+            }
+        }
+        return sum;
     }
 
     /** Runs a generation; one at a time, since they share the model. */
@@ -149,14 +227,46 @@ public final class ChatServer implements AutoCloseable {
         }
     }
 
-    private static JsonNode readJson(HttpExchange ex) throws IOException {
+    private void readEmptyBody(HttpExchange ex) throws IOException {
+        readBody(ex);
+    }
+
+    /**
+     * Reads the whole body, at most {@code maxBodyBytes} (413 past it, by Content-Length before reading), within the
+     * exchange's read deadline; only then is the request handled.
+     */
+    private byte[] readBody(HttpExchange ex) throws IOException {
+        int max = limits.maxBodyBytes();
+        String length = ex.getRequestHeaders().getFirst("Content-Length");
+        if (length != null && length.trim().length() > 0) {
+            long declared;
+            try {
+                declared = Long.parseLong(length.trim());
+            } catch (NumberFormatException e) {
+                declared = -1;
+            }
+            if (declared > max) {
+                throw tooLarge(max);
+            }
+        }
         byte[] body;
         try (InputStream in = ex.getRequestBody()) {
-            body = in.readNBytes(MAX_BODY + 1);
+            body = in.readNBytes(max + 1);
         }
-        if (body.length > MAX_BODY) {
-            throw ApiError.badRequest("request body larger than " + MAX_BODY + " bytes", null);
+        if (body.length > max) {
+            throw tooLarge(max);
         }
+        ReadDeadlines.requestRead();
+        return body;
+    }
+
+    private static ApiError tooLarge(int max) {
+        return new ApiError(413, "request body larger than " + max + " bytes", null, "invalid_request_error",
+                "request_too_large");
+    }
+
+    private JsonNode readJson(HttpExchange ex) throws IOException {
+        byte[] body = readBody(ex);
         try {
             return JSON.readTree(body);
         } catch (com.fasterxml.jackson.core.JacksonException e) {

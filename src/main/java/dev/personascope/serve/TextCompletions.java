@@ -33,6 +33,7 @@ final class TextCompletions {
 
     void handle(HttpExchange ex, JsonNode body) throws IOException {
         TextTokenizer tok = server.lm.tokenizer();
+        server.checkPromptChars(body.get("prompt"), "prompt");
         CompletionRequest req = CompletionRequest.parse(body, server.modelName, tok, server.lm.config().vocabSize);
         List<int[]> rows = new ArrayList<>();
         List<String> echoed = new ArrayList<>();
@@ -48,6 +49,7 @@ final class TextCompletions {
             }
         }
         SamplingParams params = server.fitContext(req.params, longest, "prompt", true);
+        server.admit(ex);
         boolean logprobs = req.logprobs >= 0;
         Generator gen = new Generator(server.lm).withLogprobs(logprobs).withTextOffsets(logprobs)
                 .withPromptLogprobs(req.echo && logprobs ? req.logprobs : -1);

@@ -1,0 +1,92 @@
+package dev.personascope.serve;
+
+import java.io.IOException;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The HTTP server's executor: a bounded pool whose every exchange must have read its request (line, headers, body)
+ * within a deadline. The JDK server reads from a blocking socket channel on the pool thread, so a thread that
+ * passes its deadline is interrupted, which closes the channel and frees the thread. Past the pool and its queue,
+ * new connections are closed.
+ */
+final class ReadDeadlines implements Executor {
+    private static final ThreadLocal<Deadline> CURRENT = new ThreadLocal<>();
+    private final ThreadPoolExecutor pool;
+    private final ScheduledExecutorService timer;
+    private final long timeoutMillis;
+
+    ReadDeadlines(int threads, long timeoutMillis) {
+        this.timeoutMillis = timeoutMillis;
+        this.pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(2 * threads), r -> daemon(r, "personascope-http"),
+                new ThreadPoolExecutor.AbortPolicy());
+        this.pool.allowCoreThreadTimeOut(true);
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "personascope-http-deadline"));
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    @Override
+    public void execute(Runnable exchange) {
+        pool.execute(() -> {
+            Deadline d = new Deadline(Thread.currentThread());
+            d.future = timer.schedule(d::expire, timeoutMillis, TimeUnit.MILLISECONDS);
+            CURRENT.set(d);
+            try {
+                exchange.run();
+            } finally {
+                d.finish();
+                CURRENT.remove();
+                Thread.interrupted();
+            }
+        });
+    }
+
+    /** Ends the current exchange's read deadline (its request is read); throws if it had already passed. */
+    static void requestRead() throws IOException {
+        Deadline d = CURRENT.get();
+        if (d != null && !d.finish()) {
+            throw new IOException("the request was not read within its deadline");
+        }
+    }
+
+    void shutdownNow() {
+        timer.shutdownNow();
+        pool.shutdownNow();
+    }
+
+    private static final class Deadline {
+        private final Thread thread;
+        private ScheduledFuture<?> future;
+        private int state; // 0 reading, 1 read, 2 expired
+
+        Deadline(Thread thread) {
+            this.thread = thread;
+        }
+
+        synchronized void expire() {
+            if (state == 0) {
+                state = 2;
+                thread.interrupt();
+            }
+        }
+
+        synchronized boolean finish() {
+            future.cancel(false);
+            if (state == 0) {
+                state = 1;
+            }
+            return state == 1;
+        }
+    }
+}
