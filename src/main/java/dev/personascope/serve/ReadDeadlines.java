@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The HTTP server's executor: a bounded pool whose every exchange must have read its request (line, headers, body)
  * within a deadline. The JDK server reads from a blocking socket channel on the pool thread, so a thread that
- * passes its deadline is interrupted, which closes the channel and frees the thread. Past the pool and its queue,
+ * passes its deadline is interrupted, which closes the channel and frees the thread. Past the pool and its queue (1024),
  * new connections are closed.
  */
 final class ReadDeadlines implements Executor {
@@ -24,7 +24,7 @@ final class ReadDeadlines implements Executor {
     ReadDeadlines(int threads, long timeoutMillis) {
         this.timeoutMillis = timeoutMillis;
         this.pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(2 * threads), r -> daemon(r, "personascope-http"),
+                new ArrayBlockingQueue<>(1024), r -> daemon(r, "personascope-http"),
                 new ThreadPoolExecutor.AbortPolicy());
         this.pool.allowCoreThreadTimeOut(true);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "personascope-http-deadline"));
