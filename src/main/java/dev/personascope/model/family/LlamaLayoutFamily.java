@@ -16,6 +16,32 @@ import java.util.List;
  * norms sit where and whether its projections are fused; the rest is here.
  */
 public abstract class LlamaLayoutFamily implements ModelFamily {
+    private final String name;
+    private final String architecture;
+    private final String modelType;
+
+    /** A family by its registry name, the {@code architectures[0]} and the {@code model_type} it reads. */
+    protected LlamaLayoutFamily(String name, String architecture, String modelType) {
+        this.name = name;
+        this.architecture = architecture;
+        this.modelType = modelType;
+    }
+
+    @Override
+    public final String name() {
+        return name;
+    }
+
+    @Override
+    public final List<String> architectures() {
+        return List.of(architecture);
+    }
+
+    @Override
+    public final List<String> modelTypes() {
+        return List.of(modelType);
+    }
+
     /**
      * Checkpoint names (after {@code model.layers.L.}) of a block's norms; null where the family has none.
      * {@code attnNorm} is applied before attention, {@code attnOutNorm} to its output, likewise for the MLP.

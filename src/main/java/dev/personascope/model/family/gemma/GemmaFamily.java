@@ -7,8 +7,6 @@ import dev.personascope.model.ModelConfig;
 import dev.personascope.model.family.HfDecoderConfig;
 import dev.personascope.model.family.LlamaLayoutFamily;
 
-import java.util.List;
-
 /** Gemma (1): RMSNorm with gain (1 + w), embeddings × √hidden, GeGLU (tanh GELU), tied output embedding. */
 public final class GemmaFamily extends LlamaLayoutFamily {
     /** Gemma's own fields. */
@@ -17,19 +15,8 @@ public final class GemmaFamily extends LlamaLayoutFamily {
         @JsonProperty("hidden_activation") public String hiddenActivation;
     }
 
-    @Override
-    public String name() {
-        return "gemma";
-    }
-
-    @Override
-    public List<String> architectures() {
-        return List.of("GemmaForCausalLM");
-    }
-
-    @Override
-    public List<String> modelTypes() {
-        return List.of("gemma");
+    public GemmaFamily() {
+        super("gemma", "GemmaForCausalLM", "gemma");
     }
 
     @Override

@@ -8,8 +8,6 @@ import dev.personascope.model.family.HfDecoderConfig;
 import dev.personascope.model.family.LlamaLayoutFamily;
 import dev.personascope.model.family.gemma.GemmaFamily;
 
-import java.util.List;
-
 /**
  * Gemma 2: Gemma's block with norms before and after both attention and MLP, attention scaled by
  * query_pre_attn_scalar^−½, attention and final logits soft-capped (c·tanh(x/c)), and a sliding
@@ -24,22 +22,12 @@ public final class Gemma2Family extends LlamaLayoutFamily {
         @JsonProperty("final_logit_softcapping") public Double finalLogitSoftcapping;
     }
 
-    static final BlockNorms SANDWICH = new BlockNorms("input_layernorm", "post_attention_layernorm",
+    /** Norms before and after attention and MLP, as Gemma 2 and 3 name them. */
+    public static final BlockNorms SANDWICH = new BlockNorms("input_layernorm", "post_attention_layernorm",
             "pre_feedforward_layernorm", "post_feedforward_layernorm");
 
-    @Override
-    public String name() {
-        return "gemma2";
-    }
-
-    @Override
-    public List<String> architectures() {
-        return List.of("Gemma2ForCausalLM");
-    }
-
-    @Override
-    public List<String> modelTypes() {
-        return List.of("gemma2");
+    public Gemma2Family() {
+        super("gemma2", "Gemma2ForCausalLM", "gemma2");
     }
 
     @Override

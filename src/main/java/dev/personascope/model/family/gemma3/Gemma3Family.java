@@ -10,8 +10,6 @@ import dev.personascope.model.family.LlamaLayoutFamily;
 import dev.personascope.model.family.gemma.GemmaFamily;
 import dev.personascope.model.family.gemma2.Gemma2Family;
 
-import java.util.List;
-
 /**
  * Gemma 3 (text): Gemma 2's block with per-head (1 + w) RMSNorm of queries and keys, no soft-caps by
  * default, and local (sliding, own rotary base) and global layers with different rotary embeddings.
@@ -26,24 +24,13 @@ public final class Gemma3Family extends LlamaLayoutFamily {
         @JsonProperty("_sliding_window_pattern") public Integer slidingWindowPatternPrivate;
     }
 
-    @Override
-    public String name() {
-        return "gemma3";
-    }
-
-    @Override
-    public List<String> architectures() {
-        return List.of("Gemma3ForCausalLM");
-    }
-
-    @Override
-    public List<String> modelTypes() {
-        return List.of("gemma3_text");
+    public Gemma3Family() {
+        super("gemma3", "Gemma3ForCausalLM", "gemma3_text");
     }
 
     @Override
     protected BlockNorms norms() {
-        return new BlockNorms("input_layernorm", "post_attention_layernorm", "pre_feedforward_layernorm", "post_feedforward_layernorm");
+        return Gemma2Family.SANDWICH;
     }
 
     @Override

@@ -5,23 +5,10 @@ import dev.personascope.model.ModelConfig;
 import dev.personascope.model.family.HfDecoderConfig;
 import dev.personascope.model.family.LlamaLayoutFamily;
 
-import java.util.List;
-
 /** Mistral: Llama's block with a sliding attention window on every layer when {@code sliding_window} is set. */
 public final class MistralFamily extends LlamaLayoutFamily {
-    @Override
-    public String name() {
-        return "mistral";
-    }
-
-    @Override
-    public List<String> architectures() {
-        return List.of("MistralForCausalLM");
-    }
-
-    @Override
-    public List<String> modelTypes() {
-        return List.of("mistral");
+    public MistralFamily() {
+        super("mistral", "MistralForCausalLM", "mistral");
     }
 
     @Override

@@ -5,27 +5,14 @@ import dev.personascope.model.ModelConfig;
 import dev.personascope.model.family.HfDecoderConfig;
 import dev.personascope.model.family.LlamaLayoutFamily;
 
-import java.util.List;
-
 /**
  * OLMo-2: no norm before attention or MLP; each sublayer's output is normalised before the residual add
  * (post_attention_layernorm, post_feedforward_layernorm), and q/k are RMS-normalised over the whole
  * projection before the head split.
  */
 public final class Olmo2Family extends LlamaLayoutFamily {
-    @Override
-    public String name() {
-        return "olmo2";
-    }
-
-    @Override
-    public List<String> architectures() {
-        return List.of("Olmo2ForCausalLM");
-    }
-
-    @Override
-    public List<String> modelTypes() {
-        return List.of("olmo2");
+    public Olmo2Family() {
+        super("olmo2", "Olmo2ForCausalLM", "olmo2");
     }
 
     @Override

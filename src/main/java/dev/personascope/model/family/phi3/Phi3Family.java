@@ -5,27 +5,14 @@ import dev.personascope.model.ModelConfig;
 import dev.personascope.model.family.HfDecoderConfig;
 import dev.personascope.model.family.LlamaLayoutFamily;
 
-import java.util.List;
-
 /**
  * Phi-3 / Phi-3.5 / Phi-4-mini: fused {@code qkv_proj} (rows q | k | v) and {@code gate_up_proj} (rows
  * gate | up), partial rotary embedding, sliding window on every layer when set. LongRoPE
  * ({@code rope_scaling.type: longrope}) is refused when the config is read.
  */
 public final class Phi3Family extends LlamaLayoutFamily {
-    @Override
-    public String name() {
-        return "phi3";
-    }
-
-    @Override
-    public List<String> architectures() {
-        return List.of("Phi3ForCausalLM");
-    }
-
-    @Override
-    public List<String> modelTypes() {
-        return List.of("phi3");
+    public Phi3Family() {
+        super("phi3", "Phi3ForCausalLM", "phi3");
     }
 
     @Override

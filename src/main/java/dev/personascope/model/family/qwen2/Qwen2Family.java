@@ -5,23 +5,10 @@ import dev.personascope.model.ModelConfig;
 import dev.personascope.model.family.HfDecoderConfig;
 import dev.personascope.model.family.LlamaLayoutFamily;
 
-import java.util.List;
-
 /** Qwen2 and Qwen2.5: Llama's block with biases on q, k and v (never on o). */
 public final class Qwen2Family extends LlamaLayoutFamily {
-    @Override
-    public String name() {
-        return "qwen2";
-    }
-
-    @Override
-    public List<String> architectures() {
-        return List.of("Qwen2ForCausalLM");
-    }
-
-    @Override
-    public List<String> modelTypes() {
-        return List.of("qwen2");
+    public Qwen2Family() {
+        super("qwen2", "Qwen2ForCausalLM", "qwen2");
     }
 
     @Override

@@ -5,23 +5,10 @@ import dev.personascope.model.ModelConfig;
 import dev.personascope.model.family.HfDecoderConfig;
 import dev.personascope.model.family.LlamaLayoutFamily;
 
-import java.util.List;
-
 /** Qwen3 (dense): Llama's block with per-head RMSNorm of queries and keys before RoPE. */
 public final class Qwen3Family extends LlamaLayoutFamily {
-    @Override
-    public String name() {
-        return "qwen3";
-    }
-
-    @Override
-    public List<String> architectures() {
-        return List.of("Qwen3ForCausalLM");
-    }
-
-    @Override
-    public List<String> modelTypes() {
-        return List.of("qwen3");
+    public Qwen3Family() {
+        super("qwen3", "Qwen3ForCausalLM", "qwen3");
     }
 
     @Override

@@ -20,19 +20,8 @@ public final class SmolLM3Family extends LlamaLayoutFamily {
         @JsonProperty("no_rope_layer_interval") public Integer noRopeLayerInterval;
     }
 
-    @Override
-    public String name() {
-        return "smollm3";
-    }
-
-    @Override
-    public List<String> architectures() {
-        return List.of("SmolLM3ForCausalLM");
-    }
-
-    @Override
-    public List<String> modelTypes() {
-        return List.of("smollm3");
+    public SmolLM3Family() {
+        super("smollm3", "SmolLM3ForCausalLM", "smollm3");
     }
 
     @Override
