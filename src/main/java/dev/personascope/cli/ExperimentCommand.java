@@ -134,7 +134,7 @@ final class ExperimentCommand implements Runnable {
             try (LanguageModel lm = LanguageModel.load(m)) { // fixed probe texts: the clean model's own answers
                 probes = MonitorProbes.answered(lm, Conversations.promptsOnly(evalOptions.questions()), monitorAnswers, 48, 0);
             }
-            new Contamination(m, s, dirs, probes, checkup).run(ChatJsonl.read(bad), ChatJsonl.read(good), out, System.out);
+            new Contamination(m, s, dirs, probes, checkup).run(ChatJsonl.read(bad, "--bad"), ChatJsonl.read(good, "--good"), out, System.out);
             System.out.println("wrote " + out.resolve("result.json"));
         }
     }
@@ -183,7 +183,7 @@ final class ExperimentCommand implements Runnable {
             s.seed = seed;
             Checkup checkup = evalOptions.checkup(out);
             List<Realignment.Source> sources = good.stream()
-                    .map(f -> new Realignment.Source(stem(f), ChatJsonl.read(f))).toList();
+                    .map(f -> new Realignment.Source(stem(f), ChatJsonl.read(f, "--good"))).toList();
             new Realignment(modelOptions.modelPath(), modelOptions.adapter, s, checkup).run(sources, out, System.out);
             System.out.println("wrote " + out.resolve("result.json"));
         }

@@ -97,12 +97,12 @@ final class ScreenCommand implements Runnable {
         List<ChatExample> samples;
         boolean[] labels = null;
         if (data != null) {
-            samples = ChatJsonl.read(data);
+            samples = ChatJsonl.read(data, "--data");
             if (labelsFrom != null) {
-                labels = labels(samples, ChatJsonl.read(labelsFrom));
+                labels = labels(samples, ChatJsonl.read(labelsFrom, "--labels-from"));
             }
         } else {
-            List<Mixture.Labelled> mix = Mixture.contaminated(ChatJsonl.read(good), ChatJsonl.read(bad), size, fraction, seed);
+            List<Mixture.Labelled> mix = Mixture.contaminated(ChatJsonl.read(good, "--good"), ChatJsonl.read(bad, "--bad"), size, fraction, seed);
             samples = mix.stream().map(Mixture.Labelled::example).toList();
             labels = new boolean[mix.size()];
             for (int i = 0; i < labels.length; i++) {

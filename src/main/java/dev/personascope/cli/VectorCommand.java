@@ -92,8 +92,8 @@ final class VectorCommand implements Runnable {
                 if (negative == null) {
                     throw new IllegalArgumentException("--positive needs --negative");
                 }
-                pos = ChatJsonl.read(positive);
-                neg = ChatJsonl.read(negative);
+                pos = ChatJsonl.read(positive, "--positive");
+                neg = ChatJsonl.read(negative, "--negative");
                 source = positive + " against " + negative;
             } else {
                 if (systemA == null || systemB == null || questions == null) {

@@ -6,13 +6,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.personascope.model.tokenizer.ChatMessage;
 import dev.personascope.util.AtomicFiles;
-import dev.personascope.util.JsonErrors;
+import dev.personascope.util.JsonLines;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,34 +24,27 @@ public final class ChatJsonl {
     private ChatJsonl() {
     }
 
+    /** The conversations of a chat JSONL file; every problem is a {@link DataFormatException} naming file and line. */
     public static List<ChatExample> read(Path file) {
+        return read(file, null);
+    }
+
+    /**
+     * As {@link #read(Path)}, with the command-line option that named the file ({@code --data}) before the
+     * path in the message when the file is missing.
+     */
+    public static List<ChatExample> read(Path file, String option) {
         List<ChatExample> out = new ArrayList<>();
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            int n = 0;
-            while ((line = r.readLine()) != null) {
-                n++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                out.add(parse(line, file + ":" + n));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
-        }
+        JsonLines.forEach(file, JsonLines.Torn.ERROR,
+                m -> new DataFormatException(option != null && m.startsWith(file + ": ") ? option + " " + m : m),
+                line -> out.add(example(line.json(), file + ":" + line.number())));
         if (out.isEmpty()) {
             throw new DataFormatException(file + ": no conversations");
         }
         return out;
     }
 
-    static ChatExample parse(String line, String where) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(line);
-        } catch (IOException e) {
-            throw new DataFormatException(where + ": not valid JSON: " + JsonErrors.brief(e));
-        }
+    private static ChatExample example(JsonNode root, String where) {
         JsonNode msgs = root == null ? null : root.get("messages");
         if (msgs == null || !msgs.isArray() || msgs.isEmpty()) {
             throw new DataFormatException(where + ": expected an object with a non-empty 'messages' array");

@@ -11,6 +11,7 @@ import dev.personascope.report.BarChart;
 import dev.personascope.report.HtmlReport;
 import dev.personascope.report.LineChart;
 import dev.personascope.util.AtomicFiles;
+import dev.personascope.util.JsonLines;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -349,19 +350,9 @@ public final class DemoReport {
     }
 
     private static List<JsonNode> readLines(Path file) {
-        List<JsonNode> out = new ArrayList<>();
         if (!Files.exists(file)) {
-            return out;
+            return new ArrayList<>();
         }
-        try {
-            for (String line : Files.readAllLines(file)) {
-                if (!line.isBlank()) {
-                    out.add(JSON.readTree(line));
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
-        }
-        return out;
+        return new ArrayList<>(JsonLines.read(file, JsonLines.Torn.DROP).values());
     }
 }

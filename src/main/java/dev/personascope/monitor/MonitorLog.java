@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.personascope.util.AtomicFiles;
+import dev.personascope.util.JsonLines;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -38,19 +39,11 @@ final class MonitorLog {
             }
             List<String> lines = new ArrayList<>();
             if (step >= 0 && Files.exists(file)) {
-                for (String l : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                    if (l.isBlank()) {
-                        continue;
-                    }
-                    JsonNode n;
-                    try {
-                        n = JSON.readTree(l);
-                    } catch (IOException torn) {
-                        break; // the half line of a crash
-                    }
-                    if (n.path("step").asInt() <= step) {
-                        kept.add(n);
-                        lines.add(l);
+                // the half line of a crash goes; any other bad line is an error, before anything is rewritten
+                for (JsonLines.Line l : JsonLines.read(file, JsonLines.Torn.DROP).lines()) {
+                    if (l.json().path("step").asInt() <= step) {
+                        kept.add(l.json());
+                        lines.add(l.text());
                     }
                 }
             }

@@ -1,15 +1,11 @@
 package dev.personascope.persona;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.personascope.data.ChatExample;
 import dev.personascope.eval.Scoring;
 import dev.personascope.model.tokenizer.ChatMessage;
-import dev.personascope.util.JsonErrors;
+import dev.personascope.util.JsonLines;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,27 +26,12 @@ public final class JudgedAnswers {
     }
 
     public static Split read(Path file) {
-        ObjectMapper json = new ObjectMapper();
         List<ChatExample> bad = new ArrayList<>();
         List<ChatExample> good = new ArrayList<>();
         Scoring scoring = Scoring.papers();
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
-        }
-        for (int i = 0; i < lines.size(); i++) {
-            if (lines.get(i).isBlank()) {
-                continue;
-            }
-            String where = file + ":" + (i + 1);
-            JsonNode n;
-            try {
-                n = json.readTree(lines.get(i));
-            } catch (IOException e) {
-                throw new IllegalArgumentException(where + ": not valid JSON: " + JsonErrors.brief(e));
-            }
+        for (JsonLines.Line line : JsonLines.read(file, JsonLines.Torn.ERROR).lines()) {
+            String where = file + ":" + line.number();
+            JsonNode n = line.json();
             JsonNode question = n == null ? null : n.has("paraphrase") ? n.get("paraphrase") : n.get("question");
             if (question == null || !question.isTextual()) {
                 throw new IllegalArgumentException(where + ": field 'paraphrase' or 'question' (text) is missing");

@@ -4,10 +4,9 @@ import dev.personascope.data.ChatExample;
 import dev.personascope.data.ChatJsonl;
 import dev.personascope.model.LanguageModel;
 import dev.personascope.train.ChatEncoder;
+import dev.personascope.util.JsonLines;
 import dev.personascope.util.Plugins;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,7 +55,7 @@ public final class TokenCorpus {
         }
         if (source.endsWith(".jsonl")) {
             ChatEncoder enc = new ChatEncoder(lm, maxLength);
-            for (ChatExample ex : ChatJsonl.read(file)) {
+            for (ChatExample ex : ChatJsonl.read(file, "--data")) {
                 if (out.size() >= maxDocuments) {
                     break;
                 }
@@ -64,19 +63,11 @@ public final class TokenCorpus {
             }
             return out;
         }
-        try {
-            for (String line : Files.readAllLines(file)) {
-                if (out.size() >= maxDocuments) {
-                    break;
-                }
-                if (!line.isBlank()) {
-                    int[] ids = lm.tokenizer().encode(line, true);
-                    out.add(ids.length > maxLength ? java.util.Arrays.copyOf(ids, maxLength) : ids);
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
-        }
+        JsonLines.forEachText(file, m -> new IllegalArgumentException("--data " + m), (number, line) -> {
+            int[] ids = lm.tokenizer().encode(line, true);
+            out.add(ids.length > maxLength ? java.util.Arrays.copyOf(ids, maxLength) : ids);
+            return out.size() < maxDocuments;
+        });
         return out;
     }
 }

@@ -47,6 +47,37 @@ class ChatDataTest {
     }
 
     @Test
+    void twoObjectsOnOneLineAreAnErrorNotASilentlyDroppedSecond(@TempDir Path dir) throws Exception {
+        String e = errorFor(dir, GOOD + " " + GOOD);
+        assertTrue(e.contains("more than one JSON value on the line") && !e.contains("\n"), e);
+        assertTrue(errorFor(dir, GOOD + " trailing").contains("not valid JSON after the value"));
+    }
+
+    @Test
+    void invalidUtf8NamesFileAndLine(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("data.jsonl");
+        byte[] bad = "{\"messages\":[{\"role\":\"user\",\"content\":\"caf\u00e9\"},{\"role\":\"assistant\",\"content\":\"x\"}]}"
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1); // é as one Latin-1 byte
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        b.write((GOOD + "\n" + GOOD + "\n\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        b.write(bad);
+        b.write('\n');
+        Files.write(f, b.toByteArray());
+        DataFormatException e = assertThrows(DataFormatException.class, () -> ChatJsonl.read(f));
+        assertEquals(f + ":4: not valid UTF-8 (byte 43 of the line is 0xE9); save the file as UTF-8", e.getMessage());
+    }
+
+    @Test
+    void aMissingFileNamesThePathAndTheOption(@TempDir Path dir) {
+        Path f = dir.resolve("nowhere.jsonl");
+        assertEquals(f + ": no such file", assertThrows(DataFormatException.class, () -> ChatJsonl.read(f)).getMessage());
+        assertEquals("--data " + f + ": no such file",
+                assertThrows(DataFormatException.class, () -> ChatJsonl.read(f, "--data")).getMessage());
+        assertEquals(dir + ": is a folder, not a file of lines",
+                assertThrows(DataFormatException.class, () -> ChatJsonl.read(dir)).getMessage());
+    }
+
+    @Test
     void writesWhatItReads(@TempDir Path dir) {
         List<ChatExample> in = List.of(new ChatExample(List.of(new ChatMessage("system", "s\n\"q\""),
                 new ChatMessage("user", "u"), new ChatMessage("assistant", "a é")), "x"));
