@@ -38,7 +38,8 @@ final class ServeCommand implements Runnable {
     boolean allowSpecialTokensInMessages;
 
     @Option(names = "--request-timeout", defaultValue = "30", description = "Seconds a client has to send a whole"
-            + " request (headers and body); slower connections are closed (default: ${DEFAULT-VALUE})")
+            + " request (headers and body), and to take each write of its answer; slower connections are closed"
+            + " (default: ${DEFAULT-VALUE})")
     double requestTimeoutSeconds;
 
     @Option(names = "--max-body-bytes", defaultValue = "8388608", description = "Largest request body; larger gets"

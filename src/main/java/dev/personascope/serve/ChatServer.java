@@ -38,7 +38,8 @@ public final class ChatServer implements AutoCloseable {
     final Supplier<Hooks> hooks;
     final int defaultMaxTokens;
     final ChatPromptEncoder promptEncoder;
-    private static final String SLOT = "personascope.generation-slot";
+    /** The generation slot of the exchange this thread handles (not an exchange attribute: JDK 17 shares those). */
+    private final ThreadLocal<Slot> slot = new ThreadLocal<>();
     final ServeLimits limits;
     final int maxPromptChars;
     private final Object modelLock = new Object();
@@ -135,8 +136,10 @@ public final class ChatServer implements AutoCloseable {
         } catch (RuntimeException e) {
             send(ex, 500, error("internal error: " + e, "server_error", null, null));
         } finally {
-            if (ex.getAttribute(SLOT) instanceof Slot slot) {
-                slot.close();
+            Slot taken = slot.get();
+            if (taken != null) {
+                slot.remove();
+                taken.close();
             }
             ex.close();
         }
@@ -151,7 +154,7 @@ public final class ChatServer implements AutoCloseable {
             throw new ApiError(503, "the server is overloaded: " + limits.maxPendingGenerations()
                     + " generations are already running or waiting; retry later", null, "server_error", "overloaded", 1);
         }
-        ex.setAttribute(SLOT, new Slot());
+        slot.set(new Slot());
     }
 
     /** Takes a place among the pending generations, if one is free. */
@@ -342,7 +345,7 @@ public final class ChatServer implements AutoCloseable {
         ex.getResponseHeaders().set("Content-Type", "application/json");
         ex.sendResponseHeaders(status, bytes.length);
         try (OutputStream out = ex.getResponseBody()) {
-            out.write(bytes);
+            ReadDeadlines.write(() -> out.write(bytes));
         }
     }
 

@@ -53,8 +53,11 @@ final class EventStream {
 
     private void write(String s) {
         try {
-            out.write(s.getBytes(StandardCharsets.UTF_8));
-            out.flush();
+            byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+            ReadDeadlines.write(() -> {
+                out.write(bytes);
+                out.flush();
+            });
         } catch (IOException e) {
             throw new UncheckedIOException("client went away: " + e.getMessage(), e);
         }

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class ReadDeadlines implements Executor {
     private static final ThreadLocal<Deadline> CURRENT = new ThreadLocal<>();
+    private static final ThreadLocal<ReadDeadlines> OWNER = new ThreadLocal<>();
     private final ThreadPoolExecutor pool;
     private final ScheduledExecutorService timer;
     private final long timeoutMillis;
@@ -42,11 +43,13 @@ final class ReadDeadlines implements Executor {
             Deadline d = new Deadline(Thread.currentThread());
             d.future = timer.schedule(d::expire, timeoutMillis, TimeUnit.MILLISECONDS);
             CURRENT.set(d);
+            OWNER.set(this);
             try {
                 exchange.run();
             } finally {
                 d.finish();
                 CURRENT.remove();
+                OWNER.remove();
                 Thread.interrupted();
             }
         });
@@ -57,6 +60,37 @@ final class ReadDeadlines implements Executor {
         Deadline d = CURRENT.get();
         if (d != null && !d.finish()) {
             throw new IOException("the request was not read within its deadline");
+        }
+    }
+
+    /** A write to the client. */
+    interface Write {
+        void run() throws IOException;
+    }
+
+    /**
+     * Runs a write to the client with the same deadline: a client that stops reading its answer (so that the
+     * write blocks, for instance while a stream holds the model) has its connection closed when it passes.
+     */
+    static void write(Write write) throws IOException {
+        ReadDeadlines owner = OWNER.get();
+        if (owner == null) {
+            write.run();
+            return;
+        }
+        Deadline d = new Deadline(Thread.currentThread());
+        d.future = owner.timer.schedule(d::expire, owner.timeoutMillis, TimeUnit.MILLISECONDS);
+        boolean ok = false;
+        try {
+            write.run();
+            ok = true;
+        } finally {
+            if (!d.finish()) {
+                Thread.interrupted();
+                if (ok) {
+                    throw new IOException("the client did not read its answer within " + owner.timeoutMillis + " ms");
+                }
+            }
         }
     }
 

@@ -122,8 +122,8 @@ class SlowClientTest {
     @Test
     void fullQueueIs503WithRetryAfter() throws Exception {
         assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
-            assertTrue(server.reserve());
-            assertTrue(server.reserve());
+            reserveWithin(Duration.ofSeconds(10)); // an earlier test's generation may still be ending
+            reserveWithin(Duration.ofSeconds(10));
             try {
                 HttpResponse<String> r = post("/completions", "{\"prompt\":\"Once\",\"max_tokens\":2}");
                 assertEquals(503, r.statusCode(), r.body());
@@ -137,5 +137,36 @@ class SlowClientTest {
                     "{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],\"max_tokens\":2,\"stream\":true}");
             assertEquals(200, r.statusCode(), r.body());
         });
+    }
+
+    @Test
+    void aStreamThatIsNotReadDoesNotHoldTheModel() throws Exception {
+        String body = "{\"messages\":[{\"role\":\"user\",\"content\":\"Tell me a story\"}],\"stream\":true,"
+                + "\"n\":16,\"max_tokens\":400,\"temperature\":1.0,\"logprobs\":true,\"top_logprobs\":20,"
+                + "\"logit_bias\":{\"1\":-100,\"2\":-100}}";
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        try (Socket stuck = new Socket()) {
+            stuck.setReceiveBufferSize(4096);
+            stuck.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()));
+            OutputStream out = stuck.getOutputStream();
+            out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + bytes.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(bytes);
+            out.flush();
+            Thread.sleep(500);
+            // never read: the server's writes block, then pass their deadline (1 s) and the model is free again
+            assertTimeoutPreemptively(Duration.ofSeconds(15), () -> {
+                HttpResponse<String> r = post("/completions", "{\"prompt\":\"Once\",\"max_tokens\":2}");
+                assertEquals(200, r.statusCode(), r.body());
+            });
+        }
+    }
+
+    static void reserveWithin(Duration d) throws InterruptedException {
+        long end = System.nanoTime() + d.toNanos();
+        while (!server.reserve()) {
+            assertTrue(System.nanoTime() < end, "no generation slot came free");
+            Thread.sleep(50);
+        }
     }
 }
