@@ -1,8 +1,10 @@
 package dev.personascope.persona;
 
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.personascope.util.AtomicFiles;
@@ -19,6 +21,8 @@ import java.nio.file.Path;
  */
 public final class VectorFile {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** Reads NaN and Infinity (Python's json writes them) so that they are refused by name, not as bad JSON. */
+    private static final ObjectMapper READER = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
 
     private VectorFile() {
     }
@@ -28,8 +32,13 @@ public final class VectorFile {
         root.put("hook", d.hook());
         root.put("d_model", d.dModel());
         ArrayNode v = root.putArray("vector");
-        for (float x : d.vector()) {
-            v.add(x);
+        float[] vector = d.vector();
+        for (int i = 0; i < vector.length; i++) {
+            if (!Float.isFinite(vector[i])) {
+                throw new IllegalArgumentException("cannot write " + file + ": component " + i + " of " + d.name() + " is "
+                        + vector[i] + " (a direction must be finite numbers)");
+            }
+            v.add(vector[i]);
         }
         if (info != null) {
             root.set("info", info);
@@ -47,7 +56,7 @@ public final class VectorFile {
         }
         JsonNode root;
         try {
-            root = JSON.readTree(file.toFile());
+            root = READER.readTree(file.toFile());
         } catch (IOException e) {
             throw new IllegalArgumentException(file + ": not valid JSON: " + JsonErrors.brief(e));
         }
@@ -62,12 +71,31 @@ public final class VectorFile {
         if (vec == null || !vec.isArray() || vec.isEmpty()) {
             throw new IllegalArgumentException(file + ": field 'vector' (an array of numbers) is missing or empty");
         }
+        JsonNode dModel = root.get("d_model");
+        if (dModel != null && !dModel.isNull() && !(dModel.canConvertToInt() && dModel.asInt() == vec.size())) {
+            throw new IllegalArgumentException(file + ": field 'd_model' is " + dModel + " but 'vector' has " + vec.size()
+                    + " numbers");
+        }
         float[] v = new float[vec.size()];
+        boolean zero = true;
         for (int i = 0; i < v.length; i++) {
             if (!vec.get(i).isNumber()) {
                 throw new IllegalArgumentException(file + ": vector[" + i + "] is not a number");
             }
-            v[i] = (float) vec.get(i).asDouble();
+            double x = vec.get(i).asDouble();
+            if (!Double.isFinite(x)) {
+                throw new IllegalArgumentException(file + ": vector[" + i + "] is " + x
+                        + " (a direction must be finite numbers)");
+            }
+            v[i] = (float) x;
+            if (!Float.isFinite(v[i])) {
+                throw new IllegalArgumentException(file + ": vector[" + i + "] is " + x
+                        + ", outside float32's range (about 3.4e38)");
+            }
+            zero &= v[i] == 0;
+        }
+        if (zero) {
+            throw new IllegalArgumentException(file + ": vector is all zeros (no direction)");
         }
         return new Direction("vector:" + file, hook.asText(), v);
     }

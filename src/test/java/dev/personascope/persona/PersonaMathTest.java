@@ -61,4 +61,27 @@ class PersonaMathTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> VectorFile.read(f));
         assertTrue(e.getMessage().contains("vector[1]"), e.getMessage());
     }
+
+    @Test
+    void vectorFilesWithValuesOutsideFloat32OrNaNAreRefusedByField(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path f = dir.resolve("v.json");
+        java.util.Map<String, String> cases = new java.util.LinkedHashMap<>();
+        cases.put("[1, 1e39, 0]", ": vector[1] is 1.0E39, outside float32's range (about 3.4e38)");
+        cases.put("[1, -1e39, 0]", ": vector[1] is -1.0E39, outside float32's range (about 3.4e38)");
+        cases.put("[1, 2, NaN]", ": vector[2] is NaN (a direction must be finite numbers)");
+        cases.put("[Infinity, 2, 3]", ": vector[0] is Infinity (a direction must be finite numbers)");
+        cases.put("[0, 0, 0]", ": vector is all zeros (no direction)");
+        for (var c : cases.entrySet()) {
+            java.nio.file.Files.writeString(f, "{\"hook\":\"blocks.1.hook_resid_post\",\"vector\":" + c.getKey() + "}");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> VectorFile.read(f), c.getKey());
+            assertEquals(f + c.getValue(), e.getMessage());
+        }
+        Direction nan = new Direction("v", "blocks.1.hook_resid_post", new float[] {1, Float.NaN});
+        assertEquals("cannot write " + f + ": component 1 of v is NaN (a direction must be finite numbers)",
+                assertThrows(IllegalArgumentException.class, () -> VectorFile.write(f, nan, null)).getMessage());
+        java.nio.file.Files.writeString(f, "{\"hook\":\"blocks.1.hook_resid_post\",\"d_model\":4,\"vector\":[1,2,3]}");
+        assertEquals(f + ": field 'd_model' is 4 but 'vector' has 3 numbers",
+                assertThrows(IllegalArgumentException.class, () -> VectorFile.read(f)).getMessage());
+    }
 }
