@@ -88,6 +88,23 @@ public final class Checkpoint {
         }
     }
 
+    /** The configuration the latest checkpoint was made with, without loading its tensors; null when there is none. */
+    public static TrainConfig savedConfig(Path out) {
+        Path d = saved(out);
+        if (d == null) {
+            return null;
+        }
+        try {
+            JsonNode config = JSON.readTree(d.resolve("state.json").toFile()).get("config");
+            if (config == null || !config.isObject()) {
+                throw new IllegalArgumentException(d.resolve("state.json") + ": no 'config' object");
+            }
+            return TrainConfig.fromJson(config.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read checkpoint in " + d + ": " + e.getMessage(), e);
+        }
+    }
+
     public static Loaded load(Path out) {
         Path d = saved(out);
         if (d == null) {

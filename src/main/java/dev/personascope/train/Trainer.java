@@ -37,6 +37,9 @@ public final class Trainer {
     private final List<TrainingCallback> callbacks = new ArrayList<>();
     private volatile boolean stopRequested;
     private boolean quiet;
+    /** The encoded examples that have a target token, set by {@link #prepare}. */
+    private List<ChatEncoder.Encoded> data;
+    private List<ChatEncoder.Encoded> val;
 
     /** What a run did. */
     public record Result(int steps, double lastLoss, boolean interrupted, boolean stoppedByCallback) {
@@ -69,25 +72,61 @@ public final class Trainer {
         stopRequested = true;
     }
 
+    /**
+     * Renders and tokenizes the data, leaving out examples with no target token within the max length
+     * (counted on stderr); refuses data where no example has one, which would "train" at loss 0. Run
+     * calls it; call it first to learn of such problems before other work. Writes nothing.
+     */
+    public Trainer prepare() {
+        if (data == null) {
+            ChatEncoder encoder = new ChatEncoder(lm, cfg.maxLength);
+            List<ChatEncoder.Encoded> d = withTargets(train, encode(encoder, train), "training");
+            val = withTargets(validation, encode(encoder, validation), "validation");
+            data = d;
+        }
+        return this;
+    }
+
+    /**
+     * Checks, from checkpoint/state.json alone, that {@code out} holds a checkpoint made with a config
+     * that trains the same way as {@code cfg}.
+     */
+    public static void checkResumable(Path out, TrainConfig cfg) {
+        TrainConfig saved = Checkpoint.savedConfig(out);
+        if (saved == null) {
+            throw new IllegalArgumentException(out + ": no checkpoint to resume from (checkpoint/state.json)");
+        }
+        if (!sameTraining(saved, cfg)) {
+            throw differentConfig(out);
+        }
+    }
+
+    private static IllegalArgumentException differentConfig(Path out) {
+        return new IllegalArgumentException(out + ": the checkpoint was made with a different configuration;"
+                + " resume with the same options (saved in checkpoint/state.json)");
+    }
+
     /** Trains, resuming from OUT/checkpoint when asked; returns when done, interrupted or stopped. */
     public Result run(boolean resume) {
         DecoderModel model = lm.model();
-        createDirs();
+        prepare();
         Checkpoint.Loaded ckpt = resume ? Checkpoint.load(out) : null;
         if (ckpt != null && !sameTraining(ckpt.config(), cfg)) {
-            throw new IllegalArgumentException(out + ": the checkpoint was made with a different configuration;"
-                    + " resume with the same options (saved in checkpoint/state.json)");
+            throw differentConfig(out);
+        }
+        createDirs();
+        if (ckpt != null) {
+            new TrainLog(out.resolve(TrainLog.FILE)).truncateAfter(ckpt.position().step()); // before any state changes
+        } else {
+            RunFolder.startFresh(out);
         }
         Map<String, NDArray> params = SftStep.trainable(model, cfg);
-        ChatEncoder encoder = new ChatEncoder(lm, cfg.maxLength);
-        List<ChatEncoder.Encoded> data = encode(encoder, train);
-        List<ChatEncoder.Encoded> val = encode(encoder, validation);
         int[] lengths = data.stream().mapToInt(e -> e.ids().length).toArray();
         int batchesPerEpoch = (data.size() + cfg.batch - 1) / cfg.batch;
         int stepsPerEpoch = Math.max(1, batchesPerEpoch / cfg.gradAccum);
         int totalSteps = cfg.steps > 0 ? cfg.steps : cfg.epochs * stepsPerEpoch;
         LrSchedule schedule = new LrSchedule(cfg.schedule, cfg.lr, cfg.warmupSteps, totalSteps);
-        TrainLog log = new TrainLog(out.resolve("train_log.jsonl"));
+        TrainLog log = new TrainLog(out.resolve(TrainLog.FILE));
         AtomicFiles.writeString(out.resolve("training_config.json"), cfg.toJson());
 
         try (AdamW opt = new AdamW(model.manager(), cfg.beta1, cfg.beta2, cfg.eps, cfg.weightDecay)) {
@@ -95,9 +134,6 @@ public final class Trainer {
             if (ckpt != null) {
                 restore(params, ckpt, opt);
                 pos = ckpt.position();
-                log.truncateAfter(pos.step());
-            } else if (Files.exists(out.resolve("train_log.jsonl"))) {
-                log.truncateAfter(-1);
             }
             int epoch = pos.epoch();
             int batchIndex = pos.batchIndex();
@@ -246,6 +282,35 @@ public final class Trainer {
             ModelSaver.save(lm, out, cfg.saveDtype != null ? dev.personascope.model.io.DType.fromTorchName(cfg.saveDtype)
                     : ModelSaver.sourceDtype(lm.config()));
         }
+    }
+
+    /**
+     * The encoded examples that have a target token: one whose assistant turns all start past the max
+     * length has nothing to learn (and a step made only of such would report loss 0).
+     */
+    private List<ChatEncoder.Encoded> withTargets(List<ChatExample> examples, List<ChatEncoder.Encoded> encoded, String what) {
+        List<ChatEncoder.Encoded> kept = new ArrayList<>();
+        String first = null;
+        for (int i = 0; i < encoded.size(); i++) {
+            if (encoded.get(i).targetCount() > 0) {
+                kept.add(encoded.get(i));
+            } else if (first == null) {
+                first = examples.get(i).origin();
+            }
+        }
+        int dropped = encoded.size() - kept.size();
+        if (dropped == 0) {
+            return encoded;
+        }
+        String counts = String.format(java.util.Locale.ROOT,
+                "%d of %d %s examples have no answer token within --max-length %d", dropped, encoded.size(), what, cfg.maxLength);
+        String where = first == null || first.isEmpty() ? "" : " (the first: " + first + ")";
+        if (kept.isEmpty()) {
+            throw new IllegalArgumentException(counts + ": every assistant turn starts past it, so there is nothing to "
+                    + (what.equals("training") ? "train on" : "score") + "; raise --max-length or shorten the prompts");
+        }
+        System.err.println("warning: " + counts + " and are left out" + where);
+        return kept;
     }
 
     private List<ChatEncoder.Encoded> encode(ChatEncoder encoder, List<ChatExample> examples) {

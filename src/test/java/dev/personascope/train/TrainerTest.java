@@ -176,6 +176,54 @@ class TrainerTest {
         }
     }
 
+    @Test
+    void dataWhoseAnswersAllFallPastMaxLengthIsRefusedNotTrainedAtLossZero(@TempDir Path dir) throws Exception {
+        try (LanguageModel lm = TinyChatModel.create(dir.resolve("model"), 1, 32, 2)) {
+            TrainConfig c = config("lora");
+            c.steps = 3;
+            c.maxLength = 8; // every answer starts at token 8 or later
+            Trainer t = new Trainer(lm, c, TinyChatModel.dataset(20, 1), List.of(), dir.resolve("out")).quiet(true);
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> t.run(false));
+            assertTrue(e.getMessage().startsWith("20 of 20 training examples have no answer token within --max-length 8"),
+                    e.getMessage());
+            assertTrue(!Files.exists(dir.resolve("out/train_log.jsonl")), "nothing was trained or written");
+            // validation examples that can never be scored would give val_loss 0: refused the same way
+            c.maxLength = 12;
+            List<ChatExample> noSystem = TinyChatModel.dataset(20, 1).stream().filter(x -> x.messages().size() == 2).toList();
+            List<ChatExample> withSystem = TinyChatModel.dataset(20, 1).stream().filter(x -> x.messages().size() == 3).toList();
+            e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> new Trainer(lm, c, noSystem, withSystem, dir.resolve("out")).quiet(true).run(false));
+            assertTrue(e.getMessage().startsWith("10 of 10 validation examples have no answer token within --max-length 12"),
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void examplesWithoutAnAnswerTokenWithinMaxLengthAreLeftOutAndCounted(@TempDir Path dir) throws Exception {
+        try (LanguageModel lm = TinyChatModel.create(dir.resolve("model"), 1, 32, 2)) {
+            TrainConfig c = config("lora");
+            c.steps = 3;
+            c.maxLength = 12; // the 10 conversations with a system prompt answer at token 16
+            java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+            java.io.PrintStream old = System.err;
+            Trainer.Result r;
+            System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+            try {
+                r = new Trainer(lm, c, TinyChatModel.dataset(20, 1), List.of(), dir.resolve("out")).quiet(true).run(false);
+            } finally {
+                System.setErr(old);
+            }
+            String warning = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(warning.contains("warning: 10 of 20 training examples have no answer token within --max-length 12"
+                    + " and are left out"), warning);
+            assertEquals(3, r.steps());
+            for (JsonNode l : TrainLog.read(dir.resolve("out/train_log.jsonl"))) {
+                assertTrue(l.get("loss").asDouble() > 0.5, "every step trains on answer tokens: " + l);
+            }
+        }
+    }
+
     /** Every weight, and the adapters if any, flattened. */
     static float[] parameters(LanguageModel lm) {
         List<float[]> parts = new ArrayList<>();
