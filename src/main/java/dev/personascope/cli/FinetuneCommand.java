@@ -13,6 +13,7 @@ import dev.personascope.monitor.PersonaMonitor;
 import dev.personascope.dashboard.DashboardCallback;
 import dev.personascope.dashboard.DashboardServer;
 import dev.personascope.train.Checkpoint;
+import dev.personascope.train.RunFolder;
 import dev.personascope.train.TrainConfig;
 import dev.personascope.train.Trainer;
 import dev.personascope.util.AtomicFiles;
@@ -20,15 +21,18 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 @Command(name = "finetune", mixinStandardHelpOptions = true,
         description = "Supervised fine-tuning on chat JSONL with LoRA (default) or all weights (--full).")
-final class FinetuneCommand implements Runnable {
+final class FinetuneCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
@@ -110,14 +114,21 @@ final class FinetuneCommand implements Runnable {
     @Option(names = "--eval-every", defaultValue = "0")
     int evalEvery;
 
-    @Option(names = "--resume", description = "Continue from OUT/checkpoint")
+    @Option(names = "--resume", description = "Continue the run in OUT from its checkpoint")
     boolean resume;
+
+    @Option(names = "--overwrite", description = "Replace a previous run in OUT (without it, or --resume, a folder"
+            + " holding one is refused)")
+    boolean overwrite;
 
     @Mixin
     MonitorOptions monitorOptions;
 
+    /** Exit status of a run stopped by Ctrl-C (128 + SIGINT, as shells report it). */
+    static final int INTERRUPTED = 130;
+
     @Override
-    public void run() {
+    public Integer call() {
         TrainConfig c = new TrainConfig();
         c.mode = full ? "full" : "lora";
         c.loraRank = loraRank;
@@ -147,16 +158,17 @@ final class FinetuneCommand implements Runnable {
         c.validate();
 
         monitorOptions.validate();
-        List<ChatExample> probes = monitorOptions.on() ? monitorOptions.probes(modelOptions.modelPath()) : null;
         List<Mixture.Part> parts = mixes.stream().map(Mixture.Part::parse).toList();
-        List<ChatExample> primary = ChatJsonl.read(data);
-        List<List<ChatExample>> partData = parts.stream().map(p -> ChatJsonl.read(p.file())).toList();
+        preflight(c, parts);
+        List<ChatExample> probes = monitorOptions.on() ? monitorOptions.probes(modelOptions.modelPath()) : null;
+        List<ChatExample> primary = ChatJsonl.read(data, "--data");
+        List<List<ChatExample>> partData = parts.stream().map(p -> ChatJsonl.read(p.file(), "--mix")).toList();
         List<ChatExample> stream = Mixture.build(primary, parts, partData, seed);
         List<List<ChatExample>> split = Mixture.split(stream, valFraction, seed);
-        writeRunRecord(parts, split.get(0).size(), split.get(1).size());
 
         try (LanguageModel lm = modelOptions.load(); DashboardServer server = openDashboard()) {
-            Trainer trainer = new Trainer(lm, c, split.get(0), split.get(1), out);
+            Trainer trainer = new Trainer(lm, c, split.get(0), split.get(1), out).prepare();
+            writeRunRecord(parts, split.get(0).size(), split.get(1).size());
             if (server != null) {
                 trainer.addCallback(new DashboardCallback(server));
             }
@@ -165,18 +177,15 @@ final class FinetuneCommand implements Runnable {
                 trainer.addCallback(monitor);
             }
             String finalMessage = "training failed";
-            CountDownLatch reported = new CountDownLatch(1);
-            Thread hook = new Thread(() -> {
-                trainer.requestStop(); // Ctrl-C: finish the step, save a checkpoint, report, then let the JVM exit
-                try {
-                    reported.await(600, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-            Runtime.getRuntime().addShutdownHook(hook);
+            Trainer.Result r;
+            StopOnSignal stop = new StopOnSignal(trainer, out);
             try {
-                Trainer.Result r = trainer.run(resume);
+                try {
+                    r = trainer.run(resume);
+                } catch (RuntimeException e) {
+                    stop.failed(e);
+                    throw e;
+                }
                 if (r.interrupted()) {
                     finalMessage = "interrupted at step " + r.steps();
                     System.err.println(finalMessage + "; checkpoint saved in "
@@ -194,18 +203,125 @@ final class FinetuneCommand implements Runnable {
                     System.out.print(monitor.summary());
                 }
             } finally {
-                System.err.flush();
-                reported.countDown();
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException shuttingDown) {
-                    // the JVM is already exiting (Ctrl-C); the hook is running and now returns
-                }
                 if (server != null) {
                     server.finish(finalMessage);
                 }
+                System.out.flush();
+                System.err.flush();
+                stop.close(); // after this, a JVM stopped by SIGTERM exits
             }
-            linger(server);
+            if (!r.interrupted()) {
+                linger(server);
+            }
+            return r.interrupted() ? INTERRUPTED : 0;
+        }
+    }
+
+    /**
+     * The checks that need nothing loaded: OUT is a folder that can be written, and OUT's previous run, if any, is continued (--resume, from a checkpoint made with these options)
+     * or replaced (--overwrite) only when asked.
+     */
+    private void preflight(TrainConfig c, List<Mixture.Part> parts) {
+        if (resume && overwrite) {
+            throw new IllegalArgumentException("--resume continues the run in --out and --overwrite replaces it: give one of them");
+        }
+        if (resume) {
+            if (!Files.isDirectory(out) || Checkpoint.savedConfig(out) == null) {
+                throw new IllegalArgumentException("--resume: " + out + " holds no checkpoint to continue from"
+                        + " (checkpoint/state.json)");
+            }
+            Trainer.checkResumable(out, c);
+        } else if (!overwrite) {
+            List<String> previous = RunFolder.previousRun(out);
+            if (!previous.isEmpty()) {
+                throw new IllegalArgumentException("--out " + out + " already holds a previous run ("
+                        + String.join(", ", previous) + "): continue it with --resume, or replace it with --overwrite");
+            }
+        }
+        RunFolder.checkWritable(out, "--out");
+    }
+
+    /**
+     * Stopping a run from outside. Ctrl-C (SIGINT) asks the trainer to stop after the current step and
+     * save a checkpoint; a second Ctrl-C quits at once (the last complete checkpoint stands: they are
+     * written by renames). kill (SIGTERM) and a closed terminal (SIGHUP) start the JVM's shutdown, whose
+     * hook asks the same and holds the exit until the checkpoint is saved, or at most {@link #GRACE_S}.
+     * A process that inherited SIGINT ignored (a background job of a script) cannot see Ctrl-C, as Unix
+     * intends; it says so, and SIGTERM still stops it with a checkpoint.
+     */
+    static final class StopOnSignal implements AutoCloseable {
+        static final long GRACE_S = 600;
+        private final Trainer trainer;
+        private final Path out;
+        private final CountDownLatch done = new CountDownLatch(1);
+        private final AtomicInteger presses = new AtomicInteger();
+        private final Thread hook;
+        private final sun.misc.Signal sigint = new sun.misc.Signal("INT");
+        private final sun.misc.SignalHandler previous;
+        private volatile boolean shuttingDown;
+
+        StopOnSignal(Trainer trainer, Path out) {
+            this.trainer = trainer;
+            this.out = out;
+            hook = new Thread(() -> {
+                shuttingDown = true;
+                trainer.requestStop();
+                System.err.println("\nstopping after this step to save a checkpoint");
+                try {
+                    done.await(GRACE_S, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "finetune-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            sun.misc.SignalHandler old = null;
+            try {
+                old = sun.misc.Signal.handle(sigint, this::onSigint);
+                if (old == sun.misc.SignalHandler.SIG_IGN) {
+                    System.err.println("note: this process ignores SIGINT (it was started that way, as background jobs of"
+                            + " scripts are), so Ctrl-C does not reach it; kill -TERM " + ProcessHandle.current().pid()
+                            + " stops training with a checkpoint");
+                }
+            } catch (IllegalArgumentException reserved) {
+                // -Xrs: the JVM leaves SIGINT alone; the shutdown hook still covers System.exit
+            }
+            previous = old;
+        }
+
+        private void onSigint(sun.misc.Signal s) {
+            if (presses.incrementAndGet() == 1) {
+                trainer.requestStop();
+                System.err.println("\nstopping after this step to save a checkpoint (Ctrl-C again to quit without it)");
+            } else {
+                try {
+                    int saved = Checkpoint.savedStep(out);
+                    System.err.println("\nquit at once, without a checkpoint of this step; " + (saved > 0
+                            ? "the last one (step " + saved + ") stands in " + Checkpoint.dir(out) : "none was saved before"));
+                    System.err.flush();
+                } finally {
+                    Runtime.getRuntime().halt(INTERRUPTED); // whatever the message met: a second Ctrl-C always quits
+                }
+            }
+        }
+
+        /** An error ended training: printed here if the JVM is shutting down, since it exits when this closes. */
+        void failed(RuntimeException e) {
+            if (shuttingDown) {
+                System.err.println("error: " + e.getMessage());
+            }
+        }
+
+        @Override
+        public void close() {
+            if (previous != null) {
+                sun.misc.Signal.handle(sigint, previous);
+            }
+            done.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException exiting) {
+                // SIGTERM: the JVM is exiting and the hook returns now that the run has ended
+            }
         }
     }
 

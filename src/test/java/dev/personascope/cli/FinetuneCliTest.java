@@ -121,32 +121,226 @@ class FinetuneCliTest {
         assertTrue(rank.err().contains("LoRA rank must be in 1..256"), rank.err());
     }
 
+    static CliTest.Result finetune(Path dir, String model, String... more) {
+        List<String> args = new ArrayList<>(List.of("finetune", "--model", model, "--data",
+                dir.resolve("train.jsonl").toString(), "--out", dir.resolve("out").toString(), "--batch", "4", "--lora-rank", "2"));
+        args.addAll(List.of(more));
+        return CliTest.run(args.toArray(String[]::new));
+    }
+
+    static void assertOneLineError(CliTest.Result r, String expected) {
+        assertEquals(2, r.code(), r.err());
+        assertEquals("error: " + expected, r.err().trim(), r.err());
+    }
+
+    @Test
+    void aSecondRunIntoAFinishedRunIsRefusedUntilResumeOrOverwrite(@TempDir Path dir) throws Exception {
+        setUp(dir);
+        String model = dir.resolve("model").toString();
+        Path out = dir.resolve("out");
+        assertEquals(0, finetune(dir, model, "--steps", "3", "--checkpoint-every", "2").code());
+        byte[] log = Files.readAllBytes(out.resolve("train_log.jsonl"));
+        byte[] adapter = Files.readAllBytes(out.resolve("adapter_model.safetensors"));
+        assertEquals(3, TrainLog.read(out.resolve("train_log.jsonl")).size());
+
+        // the same command again: refused before the model is read (a missing one is not even noticed), nothing touched
+        for (String m : List.of(model, dir.resolve("nowhere").toString())) {
+            CliTest.Result again = finetune(dir, m, "--steps", "3");
+            assertEquals(2, again.code(), again.err());
+            String err = again.err().trim();
+            assertTrue(err.startsWith("error: --out " + out + " already holds a previous run (train_log.jsonl, checkpoint, ")
+                    && err.endsWith("): continue it with --resume, or replace it with --overwrite") && !err.contains("\n"), err);
+        }
+        assertOneLineError(finetune(dir, dir.resolve("nowhere").toString(), "--steps", "3", "--resume", "--seed", "9"),
+                out + ": the checkpoint was made with a different configuration; resume with the same options"
+                        + " (saved in checkpoint/state.json)");
+        assertOneLineError(finetune(dir, model, "--steps", "3", "--resume", "--overwrite"),
+                "--resume continues the run in --out and --overwrite replaces it: give one of them");
+        // --overwrite with a model that cannot be loaded: the previous run stays whole
+        assertOneLineError(finetune(dir, dir.resolve("nowhere").toString(), "--steps", "3", "--overwrite"),
+                dir.resolve("nowhere") + ": no such file or folder");
+        assertEquals(new String(log), Files.readString(out.resolve("train_log.jsonl")));
+        assertTrue(java.util.Arrays.equals(adapter, Files.readAllBytes(out.resolve("adapter_model.safetensors"))));
+        assertTrue(Files.exists(out.resolve("checkpoint/state.json")));
+
+        CliTest.Result replaced = finetune(dir, model, "--steps", "2", "--overwrite");
+        assertEquals(0, replaced.code(), replaced.err());
+        assertEquals(2, TrainLog.read(out.resolve("train_log.jsonl")).size(), "the new run's log alone");
+        assertTrue(!Files.exists(out.resolve("checkpoint")), "the previous run's checkpoint would resume the wrong run");
+        assertTrue(!java.util.Arrays.equals(adapter, Files.readAllBytes(out.resolve("adapter_model.safetensors"))));
+
+        assertOneLineError(finetune(dir, dir.resolve("nowhere").toString(), "--steps", "4", "--resume"),
+                "--resume: " + out + " holds no checkpoint to continue from (checkpoint/state.json)");
+    }
+
+    @Test
+    void aTornLastLogLineDoesNotBlockResume(@TempDir Path dir) throws Exception {
+        setUp(dir);
+        String model = dir.resolve("model").toString();
+        Path log = dir.resolve("out/train_log.jsonl");
+        assertEquals(0, finetune(dir, model, "--steps", "4", "--checkpoint-every", "2").code());
+        Files.writeString(log, "{\"step\":5,\"epoch\":1,\"lo", java.nio.file.StandardOpenOption.APPEND); // killed mid-line
+        CliTest.Result r = finetune(dir, model, "--steps", "6", "--checkpoint-every", "2", "--resume");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(List.of(1, 2, 3, 4, 5, 6), TrainLog.read(log).stream().map(l -> l.get("step").asInt()).toList());
+
+        // a damaged line that is not the last is named, with its cause
+        List<String> lines = Files.readAllLines(log);
+        lines.set(1, lines.get(1).substring(0, 10));
+        Files.write(log, lines);
+        CliTest.Result bad = finetune(dir, model, "--steps", "6", "--checkpoint-every", "2", "--resume");
+        assertEquals(2, bad.code(), bad.err());
+        assertTrue(bad.err().trim().startsWith("error: " + log + ":2: not valid JSON: "), bad.err());
+    }
+
+    @Test
+    void outputAndDataProblemsAreNamedBeforeTheModelIsLoaded(@TempDir Path dir) throws Exception {
+        setUp(dir);
+        String nowhere = dir.resolve("nowhere").toString(); // a model that is never reached
+        Path file = dir.resolve("afile");
+        Files.writeString(file, "keep me");
+        String data = dir.resolve("train.jsonl").toString();
+        assertOneLineError(CliTest.run("finetune", "--model", nowhere, "--data", data, "--out", file.toString()),
+                "--out " + file + " is a file, not a folder");
+        assertEquals("keep me", Files.readString(file));
+        assertOneLineError(CliTest.run("finetune", "--model", nowhere, "--data", data, "--out", file.resolve("sub").toString()),
+                "--out " + file.resolve("sub") + ": cannot create the folder: " + file + " is a file");
+        Path missing = dir.resolve("missing.jsonl");
+        assertOneLineError(CliTest.run("finetune", "--model", nowhere, "--data", missing.toString(), "--out",
+                dir.resolve("out").toString()), "--data " + missing + ": no such file");
+        assertOneLineError(CliTest.run("finetune", "--model", nowhere, "--data", dir.toString(), "--out",
+                dir.resolve("out").toString()), "--data " + dir + ": is a folder, not a file of lines");
+        assertOneLineError(CliTest.run("finetune", "--model", nowhere, "--data", data, "--mix", missing + ":0.1", "--out",
+                dir.resolve("out").toString()), "--mix " + missing + ": no such file");
+    }
+
+    @Test
+    void anUnwritableOutputFolderIsNamedBeforeTheModelIsLoaded(@TempDir Path dir) throws Exception {
+        setUp(dir);
+        Path locked = Files.createDirectory(dir.resolve("locked"));
+        Files.setPosixFilePermissions(locked, java.nio.file.attribute.PosixFilePermissions.fromString("r-xr-xr-x"));
+        try {
+            org.junit.jupiter.api.Assumptions.assumeFalse(Files.isWritable(locked), "permissions do not bind this user (root)");
+            assertOneLineError(CliTest.run("finetune", "--model", dir.resolve("nowhere").toString(), "--data",
+                    dir.resolve("train.jsonl").toString(), "--out", locked.toString()),
+                    "--out " + locked + ": cannot write in this folder (permission denied)");
+            assertOneLineError(CliTest.run("finetune", "--model", dir.resolve("nowhere").toString(), "--data",
+                    dir.resolve("train.jsonl").toString(), "--out", locked.resolve("sub").toString()),
+                    "--out " + locked.resolve("sub") + ": cannot create the folder (permission denied)");
+        } finally {
+            Files.setPosixFilePermissions(locked, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+    }
+
+    @Test
+    void answersPastMaxLengthAreRefusedWithTheCounts(@TempDir Path dir) throws Exception {
+        setUp(dir);
+        CliTest.Result r = finetune(dir, dir.resolve("model").toString(), "--steps", "3", "--max-length", "8");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().trim().startsWith("error: 20 of 20 training examples have no answer token within --max-length 8"),
+                r.err());
+        assertTrue(!Files.exists(dir.resolve("out/train_log.jsonl")));
+    }
+
+    /** finetune in its own JVM (signals must reach it alone), its output in {@code output}. */
+    static Process startFinetune(Path dir, Path output, String... more) throws java.io.IOException {
+        return startFinetune(List.of(), dir, output, more);
+    }
+
+    static Process startFinetune(List<String> prefix, Path dir, Path output, String... more) throws java.io.IOException {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), "dev.personascope.cli.Main",
+                "finetune", "--model", dir.resolve("model").toString(), "--data", dir.resolve("train.jsonl").toString(),
+                "--out", dir.resolve("out").toString(), "--batch", "4", "--checkpoint-every", "0"));
+        cmd.addAll(List.of(more));
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+    }
+
+    /** Waits, up to a generous bound, until the log has more than {@code lines} lines; fails early if the process ends. */
+    static void awaitLogLines(Process p, Path log, int lines, Path output) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (!Files.exists(log) || TrainLog.read(log).size() <= lines) {
+            assertTrue(p.isAlive(), "finetune ended before logging " + lines + " steps:\n" + Files.readString(output));
+            assertTrue(System.nanoTime() < deadline, "finetune logged fewer than " + lines + " steps in 5 minutes:\n"
+                    + Files.readString(output));
+            p.waitFor(50, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * Sends SIGINT (Ctrl-C), or SIGTERM where the process ignores SIGINT: a build started as a background job of a
+     * script hands its processes SIGINT ignored, which a JVM cannot undo. Both stop training with a checkpoint.
+     */
+    static String interrupt(Process p) throws Exception {
+        String signal = "INT";
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc", String.valueOf(p.pid()), "status"))) {
+                if (l.startsWith("SigIgn:") && (Long.parseLong(l.substring(7).trim(), 16) & 2) != 0) {
+                    signal = "TERM";
+                }
+            }
+        } catch (java.io.IOException notLinux) {
+            // no /proc: send SIGINT
+        }
+        assertEquals(0, new ProcessBuilder("kill", "-" + signal, String.valueOf(p.pid())).start().waitFor());
+        return signal;
+    }
+
+    /** The process ends within two minutes; if not, a thread dump goes into its output and the test fails with it. */
+    static int awaitEnd(Process p, Path output) throws Exception {
+        if (!p.waitFor(2, TimeUnit.MINUTES)) {
+            new ProcessBuilder("kill", "-QUIT", String.valueOf(p.pid())).start().waitFor();
+            p.waitFor(5, TimeUnit.SECONDS);
+            p.destroyForcibly();
+            org.junit.jupiter.api.Assertions.fail("finetune did not end within 2 minutes of the signal:\n" + Files.readString(output));
+        }
+        return p.exitValue();
+    }
+
     @Test
     void ctrlCSavesACheckpointThatResumes(@TempDir Path dir) throws Exception {
         setUp(dir);
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), "dev.personascope.cli.Main",
-                "finetune", "--model", dir.resolve("model").toString(), "--data", dir.resolve("train.jsonl").toString(),
-                "--out", dir.resolve("out").toString(), "--steps", "100000", "--batch", "4", "--checkpoint-every", "0"));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("log.txt").toFile()).start();
         Path log = dir.resolve("out/train_log.jsonl");
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (System.currentTimeMillis() < deadline && (!Files.exists(log) || Files.readAllLines(log).size() < 3)) {
-            Thread.sleep(100);
+        Path output = dir.resolve("log.txt");
+        Process p = startFinetune(dir, output, "--steps", "100000");
+        try {
+            awaitLogLines(p, log, 2, output);
+            String signal = interrupt(p);
+            assertEquals(signal.equals("INT") ? 130 : 143, awaitEnd(p, output), Files.readString(output));
+        } finally {
+            p.destroyForcibly();
         }
-        new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).start().waitFor();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the process ends after Ctrl-C");
-        String output = Files.readString(dir.resolve("log.txt"));
-        assertTrue(output.contains("checkpoint saved"), output);
-        JsonNode state = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("out/checkpoint/state.json").toFile());
-        int step = state.get("step").asInt();
+        String text = Files.readString(output);
+        assertTrue(text.contains("checkpoint saved"), text);
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        int step = json.readTree(dir.resolve("out/checkpoint/state.json").toFile()).get("step").asInt();
         assertTrue(step >= 3, "saved at step " + step);
         assertEquals(step, TrainLog.read(log).size(), "the log holds exactly the saved steps");
+
+        // a resumed run started with SIGINT ignored, as a script's background job is: it says so, and kill
+        // (SIGTERM) stops it the same way
+        Process q = startFinetune(List.of("/bin/sh", "-c", "trap '' INT; exec \"$@\"", "sh"), dir, output,
+                "--steps", "100000", "--resume");
+        try {
+            awaitLogLines(q, log, step + 1, output);
+            assertEquals(0, new ProcessBuilder("kill", "-TERM", String.valueOf(q.pid())).start().waitFor());
+            assertEquals(143, awaitEnd(q, output), Files.readString(output));
+        } finally {
+            q.destroyForcibly();
+        }
+        text = Files.readString(output);
+        assertTrue(text.contains("note: this process ignores SIGINT") && text.contains("kill -TERM " + q.pid()), text);
+        assertTrue(text.contains("checkpoint saved"), text);
+        int step2 = json.readTree(dir.resolve("out/checkpoint/state.json").toFile()).get("step").asInt();
+        assertTrue(step2 > step + 1, "saved at step " + step2);
+        assertEquals(step2, TrainLog.read(log).size(), "the log holds exactly the saved steps");
+
         CliTest.Result resumed = CliTest.run("finetune", "--model", dir.resolve("model").toString(), "--data",
                 dir.resolve("train.jsonl").toString(), "--out", dir.resolve("out").toString(), "--steps",
-                String.valueOf(step + 2), "--batch", "4", "--checkpoint-every", "0", "--resume");
+                String.valueOf(step2 + 2), "--batch", "4", "--checkpoint-every", "0", "--resume");
         assertEquals(0, resumed.code(), resumed.err());
-        assertEquals(step + 2, TrainLog.read(log).size());
+        assertEquals(step2 + 2, TrainLog.read(log).size());
     }
 
     /** A vector file for the tiny model (d_model 32) at its last block, and chat probes. */
