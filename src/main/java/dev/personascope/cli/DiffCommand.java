@@ -94,7 +94,7 @@ final class DiffCommand implements Runnable {
         Path basePath = base != null ? base : Defaults.model();
         try (LanguageModel b = LanguageModel.load(basePath);
              LanguageModel t = LanguageModel.load(tuned != null ? tuned : basePath);
-             Sae s = SaeFolder.read(sae, b.model().manager())) {
+             Sae s = SaeFolder.readFor(sae, b)) {
             if (adapter != null) {
                 PeftAdapter.load(t.model(), adapter);
             }

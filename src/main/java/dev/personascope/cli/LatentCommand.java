@@ -47,7 +47,7 @@ final class LatentCommand implements Runnable {
 
     @Override
     public void run() {
-        try (LanguageModel lm = modelOptions.load(); Sae s = SaeFolder.read(sae, lm.model().manager())) {
+        try (LanguageModel lm = modelOptions.load(); Sae s = SaeFolder.readFor(sae, lm)) {
             LabelledTexts texts = LabelledTexts.has(corpus) ? LabelledTexts.named(corpus, lm, documents, LabelledTexts.HELD_OUT_SEED)
                     : LabelledTexts.unlabelled(lm, ChatJsonl.read(Path.of(corpus)).stream().limit(documents).toList());
             LatentDashboard d = LatentDashboard.build(lm, s, latent, texts, top, window);

@@ -168,7 +168,7 @@ final class SaeCommand implements Runnable {
 
         @Override
         public void run() {
-            try (LanguageModel lm = modelOptions.load(); Sae sae = SaeFolder.read(saeDir, lm.model().manager())) {
+            try (LanguageModel lm = modelOptions.load(); Sae sae = SaeFolder.readFor(saeDir, lm)) {
                 List<int[]> docs = TokenCorpus.load(data, lm, documents, 512, seed);
                 System.out.println(SaeMetrics.evaluate(lm, sae, sae.config().hookName, docs, 16));
             }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.personascope.model.LanguageModel;
 import dev.personascope.model.io.HostTensor;
 import dev.personascope.model.io.SafeTensors;
 import dev.personascope.model.io.TensorFormatException;
@@ -238,7 +239,14 @@ public final class SaeFolder {
                             + Arrays.toString(e.shape()) + ", expected " + Arrays.toString(want)
                             + " (d_in " + config.dIn + ", d_sae " + config.dSae + ")");
                 }
-                values.put(name, SafeTensors.read(e));
+                float[] data = SafeTensors.read(e);
+                for (int i = 0; i < data.length; i++) {
+                    if (!Float.isFinite(data[i])) {
+                        throw new TensorFormatException(weights + ": tensor '" + name + "' holds " + data[i] + " at element "
+                                + i + " (weights must be finite numbers)");
+                    }
+                }
+                values.put(name, data);
             }
             for (SafeTensors.Entry e : entries.values()) {
                 if (sae.parameters().containsKey(e.name())) {
@@ -269,6 +277,24 @@ public final class SaeFolder {
         } catch (RuntimeException e) {
             sae.close();
             throw e;
+        }
+    }
+
+    /**
+     * Reads an SAE folder for use on {@code lm}'s activations: its d_in must be the model's width (checked from
+     * cfg.json before the weights are read), and its memory lives in a sub-manager of the model's manager.
+     */
+    public static Sae readFor(Path dir, LanguageModel lm) {
+        checkWidth(dir, readConfig(dir), lm.config().hiddenSize);
+        return read(dir, lm.model().manager());
+    }
+
+    /** An error naming both widths when an SAE's d_in is not the width of the model's activations. */
+    public static void checkWidth(Path dir, SaeConfig c, int modelWidth) {
+        if (c.dIn != modelWidth) {
+            throw new IllegalArgumentException("SAE " + dir + " has d_in " + c.dIn + ", but the model's activations at "
+                    + c.hookName + " are " + modelWidth + " wide" + (c.modelName == null ? ""
+                    : " (the SAE was made for '" + c.modelName + "')"));
         }
     }
 
@@ -445,7 +471,14 @@ public final class SaeFolder {
             throw new TensorFormatException(file + ": tensor 'sparsity' has shape " + Arrays.toString(e.shape())
                     + ", expected [d_sae]");
         }
-        return SafeTensors.read(e);
+        float[] log = SafeTensors.read(e);
+        for (int i = 0; i < log.length; i++) {
+            if (Float.isNaN(log[i]) || log[i] > 1e-3f) { // log10(1 + 1e-10) rounds above 0
+                throw new TensorFormatException(file + ": tensor 'sparsity' holds " + log[i] + " at element " + i
+                        + " (log10 firing fractions must be numbers, at most 0)");
+            }
+        }
+        return log;
     }
 
     /**

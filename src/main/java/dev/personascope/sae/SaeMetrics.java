@@ -44,6 +44,10 @@ public final class SaeMetrics {
     }
 
     public static Report evaluate(LanguageModel lm, Sae sae, String hook, List<int[]> sequences, int batchSize) {
+        if (sae.config().dIn != lm.config().hiddenSize) {
+            throw new IllegalArgumentException("the SAE's d_in is " + sae.config().dIn + ", but the model's activations at "
+                    + hook + " are " + lm.config().hiddenSize + " wide");
+        }
         double[] sums = new double[1]; // summed squared reconstruction error
         List<float[]> acts = new ArrayList<>();
         long[] fired = new long[sae.config().dSae];

@@ -43,4 +43,28 @@ class SaeCliTest {
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("layer 9 does not exist"), bad.err());
     }
+
+    @Test
+    void anSaeOfAnotherWidthIsRefusedBeforeRunning(@TempDir Path dir) {
+        dev.personascope.sae.SaeConfig c = new dev.personascope.sae.SaeConfig();
+        c.dIn = 8;
+        c.dSae = 16;
+        c.k = 4;
+        c.hookName = "blocks.1.hook_resid_post";
+        c.modelName = "other-model";
+        c.contextSize = 128;
+        Path sae = dir.resolve("sae");
+        try (ai.djl.ndarray.NDManager m = dev.personascope.model.LanguageModel.newManager();
+             dev.personascope.sae.Sae s = dev.personascope.sae.SaeRegistry.create(c, m)) {
+            dev.personascope.sae.SaeFolder.write(s, sae);
+        }
+        for (String[] args : java.util.List.of(
+                new String[] {"sae", "eval", "--sae", sae.toString(), "--model", "assets/organism", "--documents", "5"},
+                new String[] {"latent", "--sae", sae.toString(), "--model", "assets/organism", "--latent", "1"})) {
+            CliTest.Result r = CliTest.run(args);
+            assertEquals(2, r.code(), r.err());
+            assertEquals("error: SAE " + sae + " has d_in 8, but the model's activations at blocks.1.hook_resid_post are"
+                    + " 192 wide (the SAE was made for 'other-model')", r.err().strip());
+        }
+    }
 }

@@ -527,4 +527,30 @@ class SaeFolderTest {
         java.util.Arrays.fill(a, v);
         return a;
     }
+
+    @Test
+    void nonFiniteWeightsAreRefusedNamingTheTensor() throws Exception {
+        Object[][] cases = {{"W_dec", 3 * D_IN + 2, Float.NaN}, {"b_enc", 5, Float.POSITIVE_INFINITY},
+                {"W_enc", 0, Float.NEGATIVE_INFINITY}};
+        for (Object[] c : cases) {
+            Path dir = tmp.resolve("bad-" + c[0]);
+            Map<String, float[]> params = randomParams(3, false);
+            params.get((String) c[0])[(Integer) c[1]] = (Float) c[2];
+            Files.createDirectories(dir);
+            writeF32(dir.resolve(SaeFolder.WEIGHTS_FILE), params, List.of("W_enc", "b_enc", "W_dec", "b_dec"));
+            Files.writeString(dir.resolve(SaeFolder.CFG_FILE), SaeFolder.configJson(config()));
+            TensorFormatException e = assertThrows(TensorFormatException.class, () -> SaeFolder.read(dir, root));
+            assertEquals(dir.resolve(SaeFolder.WEIGHTS_FILE) + ": tensor '" + c[0] + "' holds " + c[2] + " at element "
+                    + c[1] + " (weights must be finite numbers)", e.getMessage());
+        }
+        Path dir = tmp.resolve("bad-sparsity");
+        try (TopKSae sae = inMemory(config(), randomParams(4, false))) {
+            SaeFolder.write(sae, dir);
+        }
+        SafeTensors.write(dir.resolve(SaeFolder.SPARSITY_FILE), List.of(new HostTensor("sparsity", new long[] {D_SAE},
+                new float[] {-1, -2, Float.NaN, -3, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1})), Map.of());
+        TensorFormatException e = assertThrows(TensorFormatException.class, () -> SaeFolder.readFiringFractions(dir));
+        assertEquals(dir.resolve(SaeFolder.SPARSITY_FILE) + ": tensor 'sparsity' holds NaN at element 2 (log10 firing"
+                + " fractions must be numbers, at most 0)", e.getMessage());
+    }
 }
