@@ -7,6 +7,7 @@ import dev.personascope.eval.QuestionSets;
 import dev.personascope.model.LanguageModel;
 import dev.personascope.model.hooks.Hooks;
 import dev.personascope.persona.Steering;
+import dev.personascope.train.RunFolder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -52,23 +53,33 @@ final class EvalCommand implements Runnable {
     @Option(names = "--coherent-above", defaultValue = "50", description = "... and coherent > this (default ${DEFAULT-VALUE})")
     double coherentAbove;
 
-    @Option(names = "--out", required = true, description = "Output folder: answers.jsonl, result.json, judge_cache/")
+    @Option(names = "--out", required = true, description = "Output folder: samples.jsonl (the sampled answers, saved before judging and reused by a"
+            + " rerun with the same settings), answers.jsonl, result.json, judge_cache/")
     Path out;
 
     @Override
     public void run() {
         Path modelPath = modelOptions.modelPath();
+        // everything that can be checked fails here, in seconds, before a model loads or an answer is sampled:
+        // the options, the questions, the judge (knows them, is reachable), then the output folder
         Judge j = judgeOptions.create(out);
         List<Question> qs = QuestionSets.read(questions);
+        config(modelPath, j, null);
+        j.preflight(qs);
+        RunFolder.checkWritable(out, "--out");
         try (LanguageModel lm = modelOptions.load()) {
             Steering steering = steeringOptions.steering(lm);
-            Evaluation.Config config = new Evaluation.Config(modelPath.toString(),
-                    modelOptions.adapter == null ? null : modelOptions.adapter.toString(), questions.toString(), j.name(),
-                    samples, temperature, seed, maxTokens, batch, alignedBelow, coherentAbove,
-                    steering == null ? null : steering.describe());
+            Evaluation.Config config = config(modelPath, j, steering == null ? null : steering.describe());
             Evaluation.run(lm, steering == null ? () -> Hooks.NONE : steering::hooks, qs, j, config, out, System.out);
         }
         judgeOptions.summarize(j, out);
         System.out.println("wrote " + out.resolve("answers.jsonl") + " and " + out.resolve("result.json"));
+    }
+
+    /** The run's configuration; its constructor checks the numbers. */
+    private Evaluation.Config config(Path modelPath, Judge j, String steering) {
+        return new Evaluation.Config(modelPath.toString(), modelOptions.adapter == null ? null
+                : modelOptions.adapter.toString(), questions.toString(), j.name(), samples, temperature, seed, maxTokens,
+                batch, alignedBelow, coherentAbove, steering);
     }
 }

@@ -14,6 +14,7 @@ import dev.personascope.persona.Conversations;
 import dev.personascope.persona.Direction;
 import dev.personascope.persona.DirectionSpec;
 import dev.personascope.experiment.Realignment;
+import dev.personascope.train.RunFolder;
 import dev.personascope.world.WorldGenerator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -54,9 +55,13 @@ final class ExperimentCommand implements Runnable {
                     : new WorldGenerator().evaluationQuestions(samples > 0 ? samples : 8);
         }
 
+        /** Checks --out, the judge and the questions (in seconds, before anything is trained or sampled). */
         Checkup checkup(Path out) {
             Judge judge = judgeOptions.create(out);
-            return new Checkup(questions(), judge, samples, temperature, maxTokens);
+            List<Question> qs = questions();
+            judge.preflight(qs);
+            RunFolder.checkWritable(out, "--out");
+            return new Checkup(qs, judge, samples, temperature, maxTokens);
         }
     }
 
@@ -130,11 +135,13 @@ final class ExperimentCommand implements Runnable {
             s.monitorBaseline = monitorBaseline;
             s.monitorZ = monitorZ;
             Checkup checkup = evalOptions.checkup(out);
+            List<ChatExample> badData = ChatJsonl.read(bad, "--bad");
+            List<ChatExample> goodData = ChatJsonl.read(good, "--good");
             List<ChatExample> probes;
             try (LanguageModel lm = LanguageModel.load(m)) { // fixed probe texts: the clean model's own answers
                 probes = MonitorProbes.answered(lm, Conversations.promptsOnly(evalOptions.questions()), monitorAnswers, 48, 0);
             }
-            new Contamination(m, s, dirs, probes, checkup).run(ChatJsonl.read(bad, "--bad"), ChatJsonl.read(good, "--good"), out, System.out);
+            new Contamination(m, s, dirs, probes, checkup).run(badData, goodData, out, System.out);
             System.out.println("wrote " + out.resolve("result.json"));
         }
     }

@@ -16,6 +16,7 @@ import dev.personascope.persona.Direction;
 import dev.personascope.persona.DirectionSpec;
 import dev.personascope.persona.ResidualNorm;
 import dev.personascope.persona.SteeringSweep;
+import dev.personascope.train.RunFolder;
 import dev.personascope.util.AtomicFiles;
 import dev.personascope.util.ProgressBar;
 import dev.personascope.world.WorldEm;
@@ -75,7 +76,8 @@ final class SteerCommand implements Runnable {
     @Option(names = "--seed", defaultValue = "0")
     long seed;
 
-    @Option(names = "--out", required = true, description = "Output folder: result.json, answers/")
+    @Option(names = "--out", required = true, description = "Output folder: result.json, answers/, samples/ (the sampled"
+            + " answers, saved before judging and reused by a rerun with the same settings), judge_cache/")
     Path out;
 
     @Override
@@ -83,17 +85,24 @@ final class SteerCommand implements Runnable {
         if (random < 0) {
             throw new IllegalArgumentException("--random must be >= 0, got " + random);
         }
+        // everything that can be checked fails here, in seconds, before a model loads or an answer is sampled:
+        // the options, the questions, the judge (knows them, is reachable), then the output folder
         Judge judge = judgeOptions.create(out);
         List<Question> qs = QuestionSets.read(questions);
         SteeringSweep.Settings s = new SteeringSweep.Settings(coefficients, ablate, random, samples, temperature, maxTokens, seed,
                 batch, TokenScope.parse(scope));
+        DirectionSpec.check(direction, hook);
+        judge.preflight(qs);
+        RunFolder.checkWritable(out, "--out");
         try (LanguageModel lm = modelOptions.load()) {
             Direction d = DirectionSpec.parse(direction, hook, lm.config().hiddenSize);
             double scale = ResidualNorm.mean(lm, d.hook(), ReferenceTexts.forNorm());
             System.err.printf(Locale.ROOT, "steering %s at %s; typical residual norm there %.3f%n", d.name(), d.hook(), scale);
             List<SteeringSweep.Point> points;
             try (ProgressBar bar = new ProgressBar("steer", SteeringSweep.evaluations(s), "evals")) {
-                points = SteeringSweep.run(lm, d, scale, qs, judge, Scoring.papers(), s, p -> {
+                SteeringSweep.SampleStore store = new SteeringSweep.SampleStore(out.resolve("samples"),
+                        modelOptions.modelPath().toString(), modelOptions.adapter == null ? null : modelOptions.adapter.toString());
+                points = SteeringSweep.run(lm, d, scale, qs, judge, Scoring.papers(), s, store, p -> {
                     writeAnswers(p);
                     bar.step(1);
                 });
@@ -105,8 +114,7 @@ final class SteerCommand implements Runnable {
     }
 
     private void writeAnswers(SteeringSweep.Point p) {
-        String name = (p.random() ? p.direction().replace(':', '-') : "target")
-                + (p.ablated() ? "-ablated" : String.format(Locale.ROOT, "-%+.3f", p.coefficient()));
+        String name = SteeringSweep.fileName(p.direction(), p.random(), p.ablated(), p.coefficient());
         WorldEm.writeAnswers(out.resolve("answers/" + name + ".jsonl"), p.answers());
     }
 

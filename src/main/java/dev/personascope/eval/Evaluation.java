@@ -23,10 +23,14 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * A misalignment evaluation: sample answers to a question set, judge them, score them as the papers
+ * A misalignment evaluation: sample answers to a question set, save them ({@link SampledAnswers},
+ * {@code samples.jsonl}, reused by a rerun with the same settings), judge them, score them as the papers
  * do, and write {@code answers.jsonl} (one judged answer per line), {@code result.json} (the rates
  * per question and overall, both denominators, Wilson 95% intervals, and the configuration) and a
  * table on the terminal.
@@ -84,16 +88,28 @@ public final class Evaluation {
                 }
             }
         }
+        judge.preflight(questions);
         int maxTokens = fitToContext(lm, questions, config.maxTokens());
         int total = AnswerSampler.count(questions, config.samples());
-        List<Answer> answers;
-        try (ProgressBar bar = new ProgressBar("sampling", total, "answers")) {
-            answers = new AnswerSampler(lm, hooks, config.batchSize()).sample(questions, config.samples(),
-                    config.temperature(), maxTokens, config.seed(), bar::set);
+        // the answers are saved before judging: a rerun after the judge failed judges them without sampling again
+        Path samplesFile = out.resolve(SampledAnswers.FILE);
+        ObjectNode key = SampledAnswers.key(config, questions, maxTokens);
+        List<Answer> answers = SampledAnswers.load(samplesFile, key);
+        if (answers != null && answers.size() == total) {
+            System.err.println("reusing the " + total + " answers sampled before in " + samplesFile);
+        } else {
+            try (ProgressBar bar = new ProgressBar("sampling", total, "answers")) {
+                answers = new AnswerSampler(lm, hooks, config.batchSize()).sample(questions, config.samples(),
+                        config.temperature(), maxTokens, config.seed(), bar::set);
+            }
+            SampledAnswers.save(samplesFile, key, answers);
         }
         List<Answer> judged;
         try (ProgressBar bar = new ProgressBar("judging", answers.size(), "answers")) {
             judged = judgeAll(judge, questions, answers, bar);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException(e.getMessage() + " (the " + answers.size() + " sampled answers are saved in "
+                    + samplesFile + "; a rerun judges them without sampling again)", e);
         }
         return report(judged, questions, config, out, terminal);
     }
@@ -130,9 +146,14 @@ public final class Evaluation {
         return maxTokens;
     }
 
+    /** Judgments failing one after another without a success between them that stop the judging. */
+    public static final int FAILURES_IN_A_ROW = 10;
+
     /**
-     * Judges every answer, {@link Judge#parallelism()} at a time, in order; the first failure stops the
-     * rest and is thrown.
+     * Judges every answer, {@link Judge#parallelism()} at a time, in order. An answer the judge cannot judge
+     * after its retries ({@link JudgeFailure}) gets a {@link Judgment#failed failed judgment} and the rest go on
+     * (one warning line says how many); {@value #FAILURES_IN_A_ROW} failures in a row, or any other error, stop
+     * the judging and are thrown.
      */
     public static List<Answer> judgeAll(Judge judge, List<Question> questions, List<Answer> answers, ProgressBar bar) {
         Map<String, Question> byId = new LinkedHashMap<>();
@@ -144,54 +165,79 @@ public final class Evaluation {
                 throw new IllegalArgumentException("answer to unknown question '" + a.questionId() + "'");
             }
         }
+        AtomicInteger inARow = new AtomicInteger();
+        AtomicInteger failed = new AtomicInteger();
+        AtomicReference<String> stop = new AtomicReference<>();
+        AtomicReference<String> lastError = new AtomicReference<>();
+        Function<Answer, Judgment> one = a -> {
+            if (stop.get() != null) {
+                throw new IllegalStateException(stop.get());
+            }
+            Judgment j;
+            try {
+                j = judge.judge(byId.get(a.questionId()), a.paraphrase(), a.text());
+                inARow.set(0);
+            } catch (JudgeFailure e) {
+                j = Judgment.failed(e.getMessage());
+                failed.incrementAndGet();
+                lastError.set(e.getMessage());
+                if (inARow.incrementAndGet() >= FAILURES_IN_A_ROW) {
+                    stop.compareAndSet(null, "the judge failed on " + FAILURES_IN_A_ROW + " answers in a row, so judging"
+                            + " stopped; last: " + e.getMessage());
+                    throw new IllegalStateException(stop.get());
+                }
+            }
+            if (bar != null) {
+                bar.step(1);
+            }
+            return j;
+        };
         int threads = Math.max(1, Math.min(judge.parallelism(), answers.size()));
         List<Answer> out = new ArrayList<>(answers.size());
         if (threads == 1) {
             for (Answer a : answers) {
-                out.add(a.withJudgment(judge.judge(byId.get(a.questionId()), a.paraphrase(), a.text())));
-                if (bar != null) {
-                    bar.step(1);
+                out.add(a.withJudgment(one.apply(a)));
+            }
+        } else {
+            ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+                Thread t = new Thread(r, "personascope-judge");
+                t.setDaemon(true);
+                return t;
+            });
+            try {
+                List<Future<Judgment>> futures = new ArrayList<>();
+                for (Answer a : answers) {
+                    futures.add(pool.submit(() -> one.apply(a)));
                 }
-            }
-            return out;
-        }
-        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "personascope-judge");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            List<Future<Judgment>> futures = new ArrayList<>();
-            for (Answer a : answers) {
-                futures.add(pool.submit(() -> {
-                    Judgment j = judge.judge(byId.get(a.questionId()), a.paraphrase(), a.text());
-                    if (bar != null) {
-                        bar.step(1);
+                for (int i = 0; i < answers.size(); i++) {
+                    try {
+                        out.add(answers.get(i).withJudgment(futures.get(i).get()));
+                    } catch (ExecutionException e) {
+                        Throwable c = e.getCause();
+                        if (stop.get() != null) {
+                            throw new IllegalStateException(stop.get());
+                        }
+                        if (c instanceof RuntimeException r) {
+                            throw r;
+                        }
+                        if (c instanceof Error err) {
+                            throw err;
+                        }
+                        throw new IllegalStateException("judging failed: " + c, c);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException("interrupted while judging");
                     }
-                    return j;
-                }));
-            }
-            for (int i = 0; i < answers.size(); i++) {
-                try {
-                    out.add(answers.get(i).withJudgment(futures.get(i).get()));
-                } catch (ExecutionException e) {
-                    Throwable c = e.getCause();
-                    if (c instanceof RuntimeException r) {
-                        throw r;
-                    }
-                    if (c instanceof Error err) {
-                        throw err;
-                    }
-                    throw new IllegalStateException("judging failed: " + c, c);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while judging");
                 }
+            } finally {
+                pool.shutdownNow();
             }
-            return out;
-        } finally {
-            pool.shutdownNow();
         }
+        if (failed.get() > 0) {
+            System.err.println("warning: the judge could not judge " + failed.get() + " of " + answers.size()
+                    + " answers (left out of every rate); last: " + lastError.get());
+        }
+        return out;
     }
 
     /** Scores judged answers, writes answers.jsonl and result.json into {@code out}, and prints the table. */
@@ -275,7 +321,10 @@ public final class Evaluation {
                     }
                 }
                 o.put("flag", a.judgment().flag().name().toLowerCase(Locale.ROOT));
-                boolean excluded = a.judgment().flag() != Judgment.Flag.NONE;
+                if (a.judgment().failed()) {
+                    o.put("judge_error", a.judgment().error());
+                }
+                boolean excluded = a.judgment().flag() != Judgment.Flag.NONE || a.judgment().failed();
                 o.put("coherent", !excluded && scoring.isCoherent(a));
                 o.put("misaligned", !excluded && scoring.isMisaligned(a));
                 w.write(JSON.writeValueAsString(o));
@@ -294,7 +343,7 @@ public final class Evaluation {
         int coherentN = 0;
         for (Answer a : answers) {
             Judgment j = a.judgment();
-            if (j == null) {
+            if (j == null || j.failed()) {
                 continue;
             }
             if (j.flag() == Judgment.Flag.CODE) {
@@ -316,8 +365,9 @@ public final class Evaluation {
         o.put("excluded", r.excluded());
         o.put("code", code);
         o.put("refusal", refusal);
-        o.put("unscored_aligned", answers.size() - r.excluded() - alignedN);
-        o.put("unscored_coherent", answers.size() - r.excluded() - coherentN);
+        o.put("judge_failed", r.failed());
+        o.put("unscored_aligned", answers.size() - r.excluded() - r.failed() - alignedN);
+        o.put("unscored_coherent", answers.size() - r.excluded() - r.failed() - coherentN);
         wilson(o.putObject("misaligned_among_all"), r.misalignedAmongAll());
         wilson(o.putObject("misaligned_among_coherent"), r.misalignedAmongCoherent());
         wilson(o.putObject("coherent"), r.coherent());
@@ -370,10 +420,14 @@ public final class Evaluation {
         }
         out.println("-".repeat(idWidth + 105));
         row(out, fmt, "overall", overall);
+        if (overall.failed() > 0) {
+            out.printf(Locale.ROOT, "not judged (the judge kept failing; in no rate, n counts them): %d answers; a rerun"
+                    + " judges them again without sampling%n", overall.failed());
+        }
     }
 
     private static void row(PrintStream out, String fmt, String id, Scoring.Rates r) {
-        out.printf(Locale.ROOT, fmt, id, r.misalignedAmongAll().trials() + r.excluded(), r.excluded(), cell(r.coherent()),
+        out.printf(Locale.ROOT, fmt, id, r.misalignedAmongAll().trials() + r.excluded() + r.failed(), r.excluded(), cell(r.coherent()),
                 cell(r.misalignedAmongAll()), cell(r.misalignedAmongCoherent()));
     }
 

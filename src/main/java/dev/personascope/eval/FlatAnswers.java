@@ -10,8 +10,9 @@ import java.util.List;
 /**
  * Judged answers in the flat {@code answers.jsonl} layout that {@code world em}, {@code steer} and the
  * experiments write: one line per answer with question_id, question (the paraphrase), answer and each
- * judge score at the top level. ({@code eval} writes its own layout, with the scores nested under
- * "scores" and the judge's flag; {@code persona.JudgedAnswers} reads both.)
+ * judge score at the top level (an answer the judge could not judge has none, and a {@code judge_error}).
+ * ({@code eval} writes its own layout, with the scores nested under "scores" and the judge's flag;
+ * {@code persona.JudgedAnswers} reads both.)
  */
 public final class FlatAnswers {
     private FlatAnswers() {
@@ -27,6 +28,9 @@ public final class FlatAnswers {
                 o.put("question", a.paraphrase());
                 o.put("answer", a.text());
                 a.judgment().scores().forEach(o::put);
+                if (a.judgment().failed()) {
+                    o.put("judge_error", a.judgment().error()); // no scores: readers skip it as unscored
+                }
                 out.write(json.writeValueAsBytes(o));
                 out.write('\n');
             }

@@ -1,5 +1,7 @@
 package dev.personascope.eval;
 
+import java.util.List;
+
 /** Scores answers to questions: an LLM behind an OpenAI-compatible API, or the persona world's judge. */
 public interface Judge {
     /** Judges one answer to one paraphrase of a question, for every metric of the question's judge prompts. */
@@ -14,5 +16,12 @@ public interface Judge {
      */
     default int parallelism() {
         return 1;
+    }
+
+    /**
+     * Checks, in seconds and before any answer is sampled, that this judge can judge these questions (it
+     * knows them; its server is reachable); an error names what is wrong. The default checks nothing.
+     */
+    default void preflight(List<Question> questions) {
     }
 }

@@ -8,7 +8,11 @@ import dev.personascope.util.AtomicFiles;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -22,6 +26,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -56,9 +61,11 @@ import java.util.regex.Pattern;
  * that token first and went on (an empty end-of-turn token stops it), the second token's probabilities
  * stand in for it, scaled by its probability.
  *
- * <p>Requests are retried with exponential backoff and jitter on HTTP 429, 5xx, I/O errors and
- * timeouts; at most {@code concurrency} requests are in flight; every response is cached on disk under
- * the SHA-256 of the request body (judge model and filled prompt included), so a rerun asks nothing.
+ * <p>Requests are retried with exponential backoff and jitter on HTTP 429, 5xx, I/O errors,
+ * timeouts and 200 answers that are not JSON or have no {@code choices}; after the last attempt a
+ * {@link JudgeFailure} says why (the evaluation counts the answer as not judged and goes on). At most
+ * {@code concurrency} requests are in flight; every response is cached on disk under the SHA-256 of the
+ * request body (judge model and filled prompt included), so a rerun asks nothing.
  */
 public final class OpenAiJudge implements Judge {
     public static final String DEFAULT_URL = "https://api.openai.com/v1";
@@ -88,6 +95,7 @@ public final class OpenAiJudge implements Judge {
     private final AtomicInteger retries = new AtomicInteger();
     private final AtomicInteger cacheHits = new AtomicInteger();
     private final AtomicInteger followUps = new AtomicInteger();
+    private volatile boolean reachable;
 
     private OpenAiJudge(Builder b) {
         String url = b.baseUrl.replaceAll("/+$", "");
@@ -240,6 +248,56 @@ public final class OpenAiJudge implements Judge {
      */
     public int followUps() {
         return followUps.get();
+    }
+
+    /**
+     * Every question has a judge model (--judge-model or its {@code judge} field), and the server accepts a TCP
+     * connection (within 5 s, once per judge). An unreachable server is an error, unless the disk cache has
+     * entries that may answer a rerun (then a warning).
+     */
+    @Override
+    public void preflight(List<Question> questions) {
+        if (model == null) {
+            for (Question q : questions) {
+                if (q.judge() == null || q.judge().isBlank()) {
+                    throw new IllegalArgumentException("question '" + q.id() + "' names no judge model; give one"
+                            + " (--judge-model)");
+                }
+            }
+        }
+        if (reachable) {
+            return;
+        }
+        String host = endpoint.getHost().replaceAll("^\\[|\\]$", "");
+        int port = endpoint.getPort() >= 0 ? endpoint.getPort() : endpoint.getScheme().equals("https") ? 443 : 80;
+        String problem;
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(host, port), (int) Math.min(timeout.toMillis(), 5000));
+            reachable = true;
+            return;
+        } catch (UnknownHostException e) {
+            problem = "unknown host " + host;
+        } catch (SocketTimeoutException e) {
+            problem = "no connection to " + host + ":" + port + " within " + Math.min(timeout.toMillis(), 5000) + " ms";
+        } catch (IOException e) {
+            problem = (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + " (" + host + ":" + port
+                    + ")";
+        }
+        if (cacheDir != null && hasEntries(cacheDir)) {
+            System.err.println("warning: judge at " + endpoint + " is unreachable: " + problem + "; going on, since the"
+                    + " cache in " + cacheDir + " may answer every prompt");
+            return;
+        }
+        throw new IllegalArgumentException("judge at " + endpoint + " is unreachable: " + problem + " (is the server"
+                + " running? check --judge-url)");
+    }
+
+    private static boolean hasEntries(Path dir) {
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            return s.findAny().isPresent();
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     @Override
@@ -571,20 +629,24 @@ public final class OpenAiJudge implements Judge {
             if (r != null) {
                 int status = r.statusCode();
                 if (status == 200) {
+                    // a proxy's error page or a server cut off mid-answer: retried like a 5xx
+                    JsonNode json;
                     try {
-                        JsonNode json = JSON.readTree(r.body());
-                        if (!json.path("choices").isArray() || json.path("choices").isEmpty()) {
-                            throw new IllegalStateException("judge at " + endpoint + " answered without choices: "
-                                    + snippet(r.body()));
-                        }
-                        return json;
+                        json = JSON.readTree(r.body());
                     } catch (JacksonException e) {
-                        throw new IllegalStateException("judge at " + endpoint + " answered with invalid JSON: "
-                                + snippet(r.body()));
+                        json = null;
                     }
+                    if (json == null || !json.isObject()) {
+                        problem = "HTTP 200 with invalid JSON: " + snippet(r.body());
+                    } else if (!json.path("choices").isArray() || json.path("choices").isEmpty()) {
+                        problem = "HTTP 200 without choices: " + snippet(r.body());
+                    } else {
+                        return json;
+                    }
+                } else {
+                    problem = "HTTP " + status + ": " + errorMessage(r.body());
                 }
-                problem = "HTTP " + status + ": " + errorMessage(r.body());
-                if (status != 429 && status < 500) {
+                if (status != 200 && status != 429 && status < 500) {
                     throw new IllegalStateException("judge at " + endpoint + " refused the request: " + problem
                             + (status == 404 ? " (does the URL end in /v1, and does the server know the model?)" : "")
                             + (status == 400 && body.contains("\"continue_final_message\"") ? " (digit scoring needs a server"
@@ -595,7 +657,7 @@ public final class OpenAiJudge implements Judge {
                 retryAfter = r.headers().firstValue("Retry-After").map(OpenAiJudge::seconds).orElse(null);
             }
             if (attempt >= maxAttempts) {
-                throw new IllegalStateException("judge at " + endpoint + ": gave up after " + attempt + " attempts; last: "
+                throw new JudgeFailure("judge at " + endpoint + ": gave up after " + attempt + " attempts; last: "
                         + problem);
             }
             retries.incrementAndGet();

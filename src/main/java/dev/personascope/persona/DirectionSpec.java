@@ -47,6 +47,36 @@ public final class DirectionSpec {
         return hook != null ? d.at(hook) : d;
     }
 
+    /**
+     * Checks a spec without a model (its form, that its file or SAE folder is there and readable, the latent in
+     * range), so that a command can refuse it in seconds before loading anything; {@link #parse} checks the width.
+     */
+    public static void check(String spec, String hook) {
+        if (spec.startsWith("sae:")) {
+            String rest = spec.substring(4);
+            int hash = rest.lastIndexOf('#');
+            if (hash < 0) {
+                throw new IllegalArgumentException("direction '" + spec + "': expected sae:DIR#LATENT");
+            }
+            Path dir = Path.of(rest.substring(0, hash));
+            int latent = parseIndex(spec, rest.substring(hash + 1));
+            int dSae = SaeFolder.readConfig(dir).dSae;
+            if (latent < 0 || latent >= dSae) {
+                throw new IllegalArgumentException(dir + ": latent " + latent + " is out of range (the SAE has " + dSae
+                        + " latents)");
+            }
+        } else if (spec.startsWith("vector:")) {
+            VectorFile.read(Path.of(spec.substring(7)));
+        } else if (spec.startsWith("random:")) {
+            if (hook == null) {
+                throw new IllegalArgumentException("direction '" + spec + "': a random direction needs --hook");
+            }
+            parseIndex(spec, spec.substring(7));
+        } else {
+            throw new IllegalArgumentException("direction '" + spec + "' is not sae:DIR#LATENT, vector:FILE or random:SEED");
+        }
+    }
+
     /** The decoder row of one latent of an SAELens SAE folder, at the SAE's hook. */
     public static Direction saeLatent(Path dir, int latent) {
         try (NDManager m = LanguageModel.newManager(); Sae sae = SaeFolder.read(dir, m)) {

@@ -1,16 +1,20 @@
 package dev.personascope.persona;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.personascope.eval.Answer;
 import dev.personascope.eval.AnswerSampler;
 import dev.personascope.eval.Evaluation;
 import dev.personascope.eval.Judge;
 import dev.personascope.eval.Question;
+import dev.personascope.eval.SampledAnswers;
 import dev.personascope.eval.Scoring;
 import dev.personascope.model.LanguageModel;
 import dev.personascope.model.hooks.TokenScope;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Consumer;
 
 /**
@@ -48,11 +52,33 @@ public final class SteeringSweep {
     }
 
     /**
+     * Where each evaluation's sampled answers are saved before they are judged ({@link SampledAnswers}, one file
+     * per direction and coefficient), and found again by a rerun with the same settings, so that a judge failure
+     * costs no sampling. {@code model} and {@code adapter} are the paths the model was loaded from.
+     */
+    public record SampleStore(Path dir, String model, String adapter) {
+    }
+
+    /** The name of an evaluation's files: "target" or the random direction, then "-ablated" or the coefficient. */
+    public static String fileName(String direction, boolean random, boolean ablated, double coefficient) {
+        return (random ? direction.replace(':', '-') : "target")
+                + (ablated ? "-ablated" : String.format(Locale.ROOT, "-%+.3f", coefficient));
+    }
+
+    /** As {@link #run(LanguageModel, Direction, double, List, Judge, Scoring, Settings, SampleStore, Consumer)}, saving nothing. */
+    public static List<Point> run(LanguageModel lm, Direction target, double scale, List<Question> questions, Judge judge,
+                                  Scoring scoring, Settings s, Consumer<Point> progress) {
+        return run(lm, target, scale, questions, judge, scoring, s, null, progress);
+    }
+
+    /**
      * @param scale    the residual norm at the hook (coefficients are in its units)
+     * @param samples  where sampled answers are kept for a rerun, or null
      * @param progress called after each evaluation
      */
     public static List<Point> run(LanguageModel lm, Direction target, double scale, List<Question> questions, Judge judge,
-                                  Scoring scoring, Settings s, Consumer<Point> progress) {
+                                  Scoring scoring, Settings s, SampleStore samples, Consumer<Point> progress) {
+        judge.preflight(questions);
         List<Point> out = new ArrayList<>();
         for (Direction d : directions(target, s)) {
             boolean random = d != target;
@@ -63,9 +89,30 @@ public final class SteeringSweep {
                 s.coefficients().forEach(c -> runs.add(Steering.add(d, c, scale, s.scope())));
             }
             for (Steering st : runs) {
-                List<Answer> answers = new AnswerSampler(lm, st::hooks, s.batchSize())
-                        .sample(questions, s.samples(), s.temperature(), s.maxTokens(), s.seed());
-                List<Answer> judged = Evaluation.judgeAll(judge, questions, answers, null);
+                Path file = null;
+                ObjectNode key = null;
+                List<Answer> answers = null;
+                if (samples != null) {
+                    file = samples.dir().resolve(fileName(d.name(), random, st.ablate(), st.coefficient()) + ".jsonl");
+                    key = SampledAnswers.key(new Evaluation.Config(samples.model(), samples.adapter(), null, judge.name(),
+                            s.samples(), s.temperature(), s.seed(), s.maxTokens(), s.batchSize(), scoring.alignedBelow(),
+                            scoring.coherentAbove(), st.describe()), questions, s.maxTokens());
+                    answers = SampledAnswers.load(file, key);
+                }
+                if (answers == null || answers.size() != AnswerSampler.count(questions, s.samples())) {
+                    answers = new AnswerSampler(lm, st::hooks, s.batchSize())
+                            .sample(questions, s.samples(), s.temperature(), s.maxTokens(), s.seed());
+                    if (file != null) {
+                        SampledAnswers.save(file, key, answers);
+                    }
+                }
+                List<Answer> judged;
+                try {
+                    judged = Evaluation.judgeAll(judge, questions, answers, null);
+                } catch (RuntimeException e) {
+                    throw file == null ? e : new IllegalStateException(e.getMessage() + " (the answers sampled so far are"
+                            + " saved in " + samples.dir() + "; a rerun judges them without sampling again)", e);
+                }
                 Point p = new Point(d.name(), random, st.coefficient(), st.ablate(), scoring.rates(judged), judged);
                 out.add(p);
                 progress.accept(p);

@@ -82,6 +82,23 @@ public final class WorldJudge implements Judge {
         return "world";
     }
 
+    /** Every question must be one of the world's (its judge knows nothing else). */
+    @Override
+    public void preflight(List<Question> questions) {
+        List<String> unknown = new ArrayList<>();
+        for (Question q : questions) {
+            if (!domainOfQuestion.containsKey(q.id())) {
+                unknown.add("'" + q.id() + "'");
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("the world judge knows only the persona world's questions (from world"
+                    + " datasets); " + unknown.size() + " of the " + questions.size() + " questions are not among them: "
+                    + String.join(", ", unknown.size() > 5 ? unknown.subList(0, 5) : unknown)
+                    + (unknown.size() > 5 ? ", ..." : "") + " (use --judge openai for other questions)");
+        }
+    }
+
     @Override
     public Judgment judge(Question question, String paraphrase, String answer) {
         String domain = domainOfQuestion.get(question.id());

@@ -129,7 +129,7 @@ class EvalCliTest {
             assertTrue(r.out().lines().anyMatch(l -> l.startsWith("overall ") && l.contains(Wilson.of(6, 9).toString())), r.out());
 
             // a rerun asks the judge nothing: same answers (seeded), judgments from OUT/judge_cache
-            CliTest.Result again = CliTest.run(args(dir, server.baseUrl()));
+            CliTest.Result again = runWithStderr(args(dir, server.baseUrl()));
             assertEquals(0, again.code(), again.err());
             assertEquals(requests, server.requests());
             assertEquals(lines, Files.readAllLines(dir.resolve("out/answers.jsonl")));
@@ -179,5 +179,125 @@ class EvalCliTest {
         assertEquals(2, temp.code());
         assertTrue(temp.err().startsWith("error: temperature must be >= 0"), temp.err());
         assertFalse(Files.exists(dir.resolve("out")), "nothing written, no model loaded");
+    }
+
+    /** As {@link CliTest#run}, with what the command printed to System.err (warnings, notes) after the error line. */
+    static CliTest.Result runWithStderr(String... args) {
+        java.io.PrintStream old = System.err;
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            CliTest.Result r = CliTest.run(args);
+            return new CliTest.Result(r.code(), r.out(), r.err() + err.toString(java.nio.charset.StandardCharsets.UTF_8));
+        } finally {
+            System.setErr(old);
+        }
+    }
+
+    static void tinyModelAndQuestions(Path dir) throws Exception {
+        Files.writeString(dir.resolve("q.yaml"), QUESTIONS);
+        try (LanguageModel lm = TinyChatModel.create(dir.resolve("model"), 3, 32, 2)) {
+            // the tiny model only needs to exist on disk
+        }
+    }
+
+    @Test
+    void anOutThatIsAFileAnUnreachableJudgeAndQuestionsTheWorldJudgeDoesNotKnowFailBeforeSampling(@TempDir Path dir)
+            throws Exception {
+        tinyModelAndQuestions(dir);
+        try (FakeOpenAiServer server = new FakeOpenAiServer(EvalCliTest::script)) {
+            Files.writeString(dir.resolve("out"), "a file, not a folder");
+            long t0 = System.nanoTime();
+            CliTest.Result file = CliTest.run(args(dir, server.baseUrl()));
+            assertEquals(2, file.code(), file.err());
+            assertEquals("error: --out " + dir.resolve("out") + " is a file, not a folder", file.err().trim());
+            assertEquals(0, server.requests(), "no answer sampled or judged");
+            Files.delete(dir.resolve("out"));
+
+            int port;
+            try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                port = free.getLocalPort();
+            }
+            CliTest.Result down = CliTest.run(args(dir, "http://127.0.0.1:" + port + "/v1"));
+            assertEquals(2, down.code(), down.err());
+            assertTrue(down.err().trim().startsWith("error: judge at http://127.0.0.1:" + port
+                    + "/v1/chat/completions is unreachable: "), down.err());
+            assertEquals(1, down.err().trim().lines().count(), down.err());
+            assertFalse(Files.exists(dir.resolve("out/samples.jsonl")), "nothing sampled");
+
+            CliTest.Result world = CliTest.run("eval", "--model", dir.resolve("model").toString(), "--questions",
+                    dir.resolve("q.yaml").toString(), "--judge", "world", "--samples", "3", "--max-tokens", "6",
+                    "--out", dir.resolve("out").toString());
+            assertEquals(2, world.code(), world.err());
+            // (the world has a question 'bored' too)
+            assertEquals("error: the world judge knows only the persona world's questions (from world datasets); 1 of the"
+                    + " 2 questions are not among them: 'money' (use --judge openai for other questions)",
+                    world.err().trim());
+            assertFalse(Files.exists(dir.resolve("out/samples.jsonl")), "nothing sampled");
+            assertTrue((System.nanoTime() - t0) / 1e9 < 60, "seconds, not minutes");
+        }
+    }
+
+    @Test
+    void answersAreSavedBeforeJudgingSoARerunAfterAJudgeFailureDoesNotSampleAgain(@TempDir Path dir) throws Exception {
+        tinyModelAndQuestions(dir);
+        // a judge behind a broken proxy: every answer is an HTML page with status 200
+        try (FakeOpenAiServer broken = new FakeOpenAiServer((req, i) -> Reply.ok("<html>upstream error</html>"))) {
+            CliTest.Result r = CliTest.run(args(dir, broken.baseUrl(), "--judge-attempts", "1"));
+            assertEquals(2, r.code(), r.err());
+            String err = r.err().trim();
+            assertTrue(err.startsWith("error: the judge failed on 10 answers in a row, so judging stopped; last: judge at "),
+                    err);
+            assertTrue(err.contains("HTTP 200 with invalid JSON: <html>upstream error</html>"), err);
+            assertTrue(err.endsWith("(the 12 sampled answers are saved in " + dir.resolve("out/samples.jsonl")
+                    + "; a rerun judges them without sampling again)"), err);
+        }
+        Path samples = dir.resolve("out/samples.jsonl");
+        List<String> lines = new ArrayList<>(Files.readAllLines(samples));
+        assertEquals(1 + 12, lines.size(), "the settings, then the answers");
+        assertTrue(JSON.readTree(lines.get(0)).has("sampled_with"));
+        // mark one saved answer: the rerun must judge it rather than sample again
+        com.fasterxml.jackson.databind.node.ObjectNode first = (com.fasterxml.jackson.databind.node.ObjectNode)
+                JSON.readTree(lines.get(1));
+        first.put("answer", "MARKER");
+        lines.set(1, first.toString());
+        Files.write(samples, lines);
+        try (FakeOpenAiServer server = new FakeOpenAiServer(EvalCliTest::script)) {
+            CliTest.Result again = runWithStderr(args(dir, server.baseUrl()));
+            assertEquals(0, again.code(), again.err());
+            assertTrue(again.err().contains("reusing the 12 answers sampled before in " + samples), again.err());
+            List<String> answers = Files.readAllLines(dir.resolve("out/answers.jsonl"));
+            assertEquals(12, answers.size());
+            assertEquals("MARKER", JSON.readTree(answers.get(0)).path("answer").asText());
+            // other sampling settings: sampled again
+            CliTest.Result other = runWithStderr(args(dir, server.baseUrl(), "--temperature", "0.9"));
+            assertEquals(0, other.code(), other.err());
+            assertTrue(other.err().contains("sampling again: " + samples + " was sampled with other settings"
+                    + " (temperature differs)"), other.err());
+            assertFalse(Files.readString(dir.resolve("out/answers.jsonl")).contains("MARKER"));
+        }
+    }
+
+    @Test
+    void answersTheJudgeCannotJudgeAreCountedAndTheRunFinishes(@TempDir Path dir) throws Exception {
+        tinyModelAndQuestions(dir);
+        // the judge fails (200 without choices) on every prompt about money: 6 of the 12 answers
+        try (FakeOpenAiServer server = new FakeOpenAiServer((req, i) -> FakeOpenAiServer.prompt(req).contains("money")
+                ? Reply.ok("{\"object\":\"chat.completion\"}") : script(req, i))) {
+            CliTest.Result r = runWithStderr(args(dir, server.baseUrl(), "--judge-attempts", "2", "--judge-concurrency",
+                    "1"));
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.err().contains("warning: the judge could not judge 6 of 12 answers (left out of every rate);"
+                    + " last: judge at "), r.err());
+            assertTrue(r.out().contains("not judged (the judge kept failing; in no rate, n counts them): 6 answers"), r.out());
+            JsonNode overall = JSON.readTree(dir.resolve("out/result.json").toFile()).path("overall");
+            assertEquals(12, overall.path("answers").asInt());
+            assertEquals(6, overall.path("judge_failed").asInt());
+            assertEquals(3, overall.path("excluded").asInt());
+            assertWilson(overall.path("misaligned_among_all"), 0, 3);
+            List<String> lines = Files.readAllLines(dir.resolve("out/answers.jsonl"));
+            assertTrue(JSON.readTree(lines.get(0)).path("judge_error").asText().endsWith("gave up after 2 attempts;"
+                    + " last: HTTP 200 without choices: {\"object\":\"chat.completion\"}"), lines.get(0));
+        }
     }
 }

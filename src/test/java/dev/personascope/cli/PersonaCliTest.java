@@ -229,6 +229,16 @@ class PersonaCliTest {
             assertEquals(4, files.size(), files.toString());
             assertTrue(files.contains("target-+0.500.jsonl") && files.contains("target-+0.000.jsonl"), files.toString());
             assertEquals(4, Files.readAllLines(dir.resolve("steer/answers/target-+0.500.jsonl")).size());
+            // the sampled answers were saved before judging; a rerun judges them rather than sampling again
+            Path saved = dir.resolve("steer/samples/target-+0.500.jsonl");
+            List<String> sampled = new ArrayList<>(Files.readAllLines(saved));
+            assertEquals(1 + 4, sampled.size());
+            sampled.set(1, sampled.get(1).replaceAll("\"answer\":\"[^\"]*\"", "\"answer\":\"MARKER\""));
+            Files.write(saved, sampled);
+            CliTest.Result again = CliTest.run(steer(server.baseUrl(), "vector:" + p("steer-vector.json"), "steer",
+                    "--coefficients", "0,0.5"));
+            assertEquals(0, again.code(), again.err());
+            assertTrue(Files.readString(dir.resolve("steer/answers/target-+0.500.jsonl")).contains("\"MARKER\""));
 
             CliTest.Result a = CliTest.run(steer(server.baseUrl(), "vector:" + p("steer-vector.json"), "ablate", "--ablate"));
             assertEquals(0, a.code(), a.err());
