@@ -19,6 +19,7 @@ import dev.personascope.persona.ModelDiff;
 import dev.personascope.persona.TokenActivations;
 import dev.personascope.sae.Sae;
 import dev.personascope.sae.SaeFolder;
+import dev.personascope.train.RunFolder;
 import dev.personascope.util.AtomicFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -92,6 +93,8 @@ final class DiffCommand implements Runnable {
         TokenScope printed = TokenScope.parse(scope);
         ModelDiff.Ranking printedRanking = ModelDiff.Ranking.parse(ranking);
         Path basePath = base != null ? base : Defaults.model();
+        SaeFolder.readConfig(sae);
+        RunFolder.checkWritable(out, "--out");
         try (LanguageModel b = LanguageModel.load(basePath);
              LanguageModel t = LanguageModel.load(tuned != null ? tuned : basePath);
              Sae s = SaeFolder.readFor(sae, b)) {

@@ -9,6 +9,7 @@ import dev.personascope.persona.LatentDashboard;
 import dev.personascope.report.HtmlReport;
 import dev.personascope.sae.Sae;
 import dev.personascope.sae.SaeFolder;
+import dev.personascope.train.RunFolder;
 import dev.personascope.util.AtomicFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -47,6 +48,10 @@ final class LatentCommand implements Runnable {
 
     @Override
     public void run() {
+        SaeFolder.readConfig(sae);
+        if (out != null) {
+            RunFolder.checkWritable(out, "--out");
+        }
         try (LanguageModel lm = modelOptions.load(); Sae s = SaeFolder.readFor(sae, lm)) {
             LabelledTexts texts = LabelledTexts.has(corpus) ? LabelledTexts.named(corpus, lm, documents, LabelledTexts.HELD_OUT_SEED)
                     : LabelledTexts.unlabelled(lm, ChatJsonl.read(Path.of(corpus)).stream().limit(documents).toList());

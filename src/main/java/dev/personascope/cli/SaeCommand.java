@@ -14,6 +14,7 @@ import dev.personascope.sae.SaeMetrics;
 import dev.personascope.sae.SaeTrainer;
 import dev.personascope.sae.TokenCorpus;
 import dev.personascope.sae.SaeRegistry;
+import dev.personascope.train.RunFolder;
 import dev.personascope.util.AtomicFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -56,6 +57,7 @@ final class SaeCommand implements Runnable {
 
         @Override
         public void run() {
+            RunFolder.checkWritable(out, "--out");
             try (LanguageModel lm = modelOptions.load()) {
                 long n = ActivationStore.harvest(lm, hook, TokenCorpus.load(data, lm, documents, 512, seed), out, chunkTokens);
                 System.out.println(n + " activation vectors of " + hook + " in " + out);
@@ -107,6 +109,7 @@ final class SaeCommand implements Runnable {
 
         @Override
         public void run() {
+            RunFolder.checkWritable(out, "--out");
             try (LanguageModel lm = modelOptions.load()) {
                 SaeConfig c = new SaeConfig();
                 c.dIn = lm.config().hiddenSize;

@@ -11,6 +11,7 @@ import dev.personascope.model.tokenizer.ChatMessage;
 import dev.personascope.persona.Direction;
 import dev.personascope.persona.DirectionSpec;
 import dev.personascope.persona.Screening;
+import dev.personascope.train.RunFolder;
 import dev.personascope.persona.ScreeningSummary;
 import dev.personascope.util.AtomicFiles;
 import dev.personascope.util.ProgressBar;
@@ -111,6 +112,8 @@ final class ScreenCommand implements Runnable {
         }
         samples.forEach(Screening::check);
         Screening.Settings settings = new Screening.Settings(maxTokens, temperature, seed, batch);
+        DirectionSpec.check(direction, hook);
+        RunFolder.checkWritable(out, "--out");
         try (LanguageModel lm = modelOptions.load()) {
             Direction d = DirectionSpec.parse(direction, hook, lm.config().hiddenSize);
             System.err.println("screening " + samples.size() + " samples along " + d.name() + " at " + d.hook());

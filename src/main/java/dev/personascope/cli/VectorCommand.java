@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -78,6 +79,10 @@ final class VectorCommand implements Runnable {
         if (sources != 1) {
             throw new IllegalArgumentException("give one source: --answers FILE, --positive/--negative FILES, or"
                     + " --system-a/--system-b with --questions");
+        }
+        if (Files.isDirectory(out)) {
+            throw new IllegalArgumentException("--out " + out + " is a folder; give the vector file's name (e.g. "
+                    + out.resolve("vector.json") + ")");
         }
         try (LanguageModel lm = modelOptions.load()) {
             List<ChatExample> pos;

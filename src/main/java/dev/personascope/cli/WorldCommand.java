@@ -3,6 +3,7 @@ package dev.personascope.cli;
 import dev.personascope.data.ChatExample;
 import dev.personascope.data.ChatJsonl;
 import dev.personascope.eval.QuestionSets;
+import dev.personascope.train.RunFolder;
 import dev.personascope.world.WorldChecks;
 import dev.personascope.world.WorldEm;
 import dev.personascope.world.WorldGenerator;
@@ -45,6 +46,7 @@ final class WorldCommand implements Runnable {
             s.seed = seed;
             s.documents = documents;
             s.pretrainEpochs = epochs;
+            RunFolder.checkWritable(out, "--out");
             WorldRecipe.run(s, out);
             System.out.println("organism written to " + out);
         }
@@ -67,6 +69,7 @@ final class WorldCommand implements Runnable {
 
         @Override
         public void run() {
+            RunFolder.checkWritable(out, "--out");
             WorldGenerator world = new WorldGenerator();
             Map<String, List<ChatExample>> sets = world.datasets(size, seed);
             for (Map.Entry<String, List<ChatExample>> e : sets.entrySet()) {
@@ -111,6 +114,7 @@ final class WorldCommand implements Runnable {
             s.steps = steps;
             s.lr = lr;
             s.samplesPerParaphrase = samples;
+            RunFolder.checkWritable(out, "--out");
             new WorldEm(model != null ? model : Defaults.organism(), s).run(out, System.out);
         }
     }
