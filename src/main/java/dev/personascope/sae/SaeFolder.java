@@ -222,6 +222,24 @@ public final class SaeFolder {
             throw new TensorFormatException(dir + ": no " + WEIGHTS_FILE);
         }
         Map<String, SafeTensors.Entry> entries = SafeTensors.index(weights);
+        // every architecture has these four: their shapes must agree with cfg.json before anything is allocated
+        // (a d_sae of 2^31 - 1 would otherwise ask for tens of gigabytes)
+        Map<String, long[]> common = new LinkedHashMap<>();
+        common.put("W_enc", new long[] {config.dIn, config.dSae});
+        common.put("b_enc", new long[] {config.dSae});
+        common.put("W_dec", new long[] {config.dSae, config.dIn});
+        common.put("b_dec", new long[] {config.dIn});
+        for (Map.Entry<String, long[]> c : common.entrySet()) {
+            SafeTensors.Entry e = entries.get(c.getKey());
+            if (e == null) {
+                throw new TensorFormatException(weights + ": missing tensor '" + c.getKey() + "'");
+            }
+            if (!Arrays.equals(e.shape(), c.getValue())) {
+                throw new TensorFormatException(weights + ": tensor '" + c.getKey() + "' has shape "
+                        + Arrays.toString(e.shape()) + ", expected " + Arrays.toString(c.getValue()) + " (d_in "
+                        + config.dIn + ", d_sae " + config.dSae + " in cfg.json)");
+            }
+        }
         boolean fold = SaeRegistry.get(config.architecture).usesK() && Boolean.TRUE.equals(config.extra.remove(RESCALE));
         Sae sae = SaeRegistry.create(config, parent);
         try {

@@ -36,6 +36,8 @@ import java.util.function.Function;
  */
 public final class JsonLines {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The longest line read (a chat example is kilobytes): a file without newlines is refused, not held in memory. */
+    public static final int MAX_LINE_BYTES = 64 << 20;
 
     /** What to do with an unterminated last line that is not valid JSON. */
     public enum Torn {
@@ -135,6 +137,10 @@ public final class JsonLines {
             while ((n = in.read(chunk)) >= 0) {
                 int from = 0;
                 for (int i = 0; i < n; i++) {
+                    if (line.size() + (i - from) > MAX_LINE_BYTES) {
+                        throw errors.apply(file + ":" + (number + 1) + ": a line longer than " + (MAX_LINE_BYTES >> 20)
+                                + " MiB (is this a JSON-lines file, one value per line?)");
+                    }
                     if (chunk[i] == '\n') {
                         line.write(chunk, from, i - from);
                         from = i + 1;

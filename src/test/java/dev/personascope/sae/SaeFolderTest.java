@@ -553,4 +553,18 @@ class SaeFolderTest {
         assertEquals(dir.resolve(SaeFolder.SPARSITY_FILE) + ": tensor 'sparsity' holds NaN at element 2 (log10 firing"
                 + " fractions must be numbers, at most 0)", e.getMessage());
     }
+
+    @Test
+    void aConfigWhoseSizesDisagreeWithTheWeightsIsRefusedBeforeAllocating() throws Exception {
+        Path dir = tmp.resolve("huge");
+        try (TopKSae sae = inMemory(config(), randomParams(5, false))) {
+            SaeFolder.write(sae, dir);
+        }
+        String cfg = Files.readString(dir.resolve(SaeFolder.CFG_FILE)).replace("\"d_sae\" : " + D_SAE,
+                "\"d_sae\" : 2147483647");
+        Files.writeString(dir.resolve(SaeFolder.CFG_FILE), cfg);
+        TensorFormatException e = assertThrows(TensorFormatException.class, () -> SaeFolder.read(dir, root));
+        assertEquals(dir.resolve(SaeFolder.WEIGHTS_FILE) + ": tensor 'W_enc' has shape [8, 16], expected [8, 2147483647]"
+                + " (d_in 8, d_sae 2147483647 in cfg.json)", e.getMessage());
+    }
 }

@@ -82,4 +82,15 @@ class JsonLinesTest {
             assertEquals(i + 1, r.lines().get(i).number());
         }
     }
+
+    @Test
+    void aFileWithoutNewlinesIsRefusedNotHeldInMemory(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("one-line.jsonl");
+        byte[] big = new byte[JsonLines.MAX_LINE_BYTES + 10];
+        java.util.Arrays.fill(big, (byte) ' ');
+        big[0] = '{';
+        Files.write(f, big);
+        assertEquals(f + ":1: a line longer than 64 MiB (is this a JSON-lines file, one value per line?)",
+                error(f, JsonLines.Torn.DROP));
+    }
 }
