@@ -54,33 +54,19 @@ final class ChatCompletions {
             if (req.stream.includeUsage()) {
                 ObjectNode last = listener.base();
                 last.putArray("choices");
-                last.set("usage", ChatServer.usage(prompt.length, completionTokens(gens)));
+                last.set("usage", ChatServer.usage(prompt.length, gens));
                 events.send(last);
             }
             events.done();
         } catch (UncheckedIOException e) {
             throw e;
         } catch (RuntimeException e) {
-            events.send(ChatServer.error(e.getMessage() == null ? e.toString() : e.getMessage(),
-                    e instanceof IllegalArgumentException ? "invalid_request_error" : "server_error", null, null));
+            events.sendError(e);
         }
-    }
-
-    private static int completionTokens(List<Generation> gens) {
-        int n = 0;
-        for (Generation g : gens) {
-            n += g.tokenIds().length;
-        }
-        return n;
     }
 
     private ObjectNode answer(String id, long created, ChatRequest req, List<Generation> gens, int promptTokens) {
-        ObjectNode o = JSON.createObjectNode();
-        o.put("id", id);
-        o.put("object", "chat.completion");
-        o.put("created", created);
-        o.put("model", server.modelName);
-        o.putNull("system_fingerprint");
+        ObjectNode o = server.responseHeader(id, "chat.completion", created);
         ArrayNode choices = o.putArray("choices");
         for (int i = 0; i < gens.size(); i++) {
             Generation g = gens.get(i);
@@ -97,7 +83,7 @@ final class ChatCompletions {
             }
             c.put("finish_reason", g.finishReason());
         }
-        o.set("usage", ChatServer.usage(promptTokens, completionTokens(gens)));
+        o.set("usage", ChatServer.usage(promptTokens, gens));
         return o;
     }
 
@@ -116,13 +102,7 @@ final class ChatCompletions {
         }
 
         ObjectNode base() {
-            ObjectNode o = JSON.createObjectNode();
-            o.put("id", id);
-            o.put("object", "chat.completion.chunk");
-            o.put("created", created);
-            o.put("model", server.modelName);
-            o.putNull("system_fingerprint");
-            return o;
+            return server.responseHeader(id, "chat.completion.chunk", created);
         }
 
         void chunk(int row, ObjectNode delta, TokenLogprob lp, String finishReason) {

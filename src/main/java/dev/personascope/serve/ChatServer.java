@@ -314,6 +314,26 @@ public final class ChatServer implements AutoCloseable {
         return lp;
     }
 
+    /** The fields every completion object and chunk starts with: id, object kind, created, model, fingerprint. */
+    ObjectNode responseHeader(String id, String object, long created) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("id", id);
+        o.put("object", object);
+        o.put("created", created);
+        o.put("model", modelName);
+        o.putNull("system_fingerprint");
+        return o;
+    }
+
+    /** The usage object for a prompt and the generations it gave. */
+    static ObjectNode usage(int prompt, List<Generation> gens) {
+        int completion = 0;
+        for (Generation g : gens) {
+            completion += g.tokenIds().length;
+        }
+        return usage(prompt, completion);
+    }
+
     static ObjectNode usage(int prompt, int completion) {
         ObjectNode usage = JSON.createObjectNode();
         usage.put("prompt_tokens", prompt);

@@ -46,6 +46,12 @@ final class EventStream {
         }
     }
 
+    /** A failure after the stream began: an OpenAI error object as the last event (the status is already 200). */
+    void sendError(RuntimeException e) {
+        send(ChatServer.error(e.getMessage() == null ? e.toString() : e.getMessage(),
+                e instanceof IllegalArgumentException ? "invalid_request_error" : "server_error", null, null));
+    }
+
     /** The end marker. */
     void done() {
         write("data: [DONE]\n\n");

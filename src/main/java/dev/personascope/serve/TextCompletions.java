@@ -59,10 +59,8 @@ final class TextCompletions {
             List<Generation> gens = server.generate(gen, rows, params, null);
             ObjectNode o = base(id, created);
             ArrayNode choices = o.putArray("choices");
-            int completion = 0;
             for (int i = 0; i < gens.size(); i++) {
                 Generation g = gens.get(i);
-                completion += g.tokenIds().length;
                 ObjectNode c = choices.addObject();
                 c.put("text", echoed.get(i) + g.text());
                 c.put("index", i);
@@ -80,7 +78,7 @@ final class TextCompletions {
                 }
                 c.put("finish_reason", g.finishReason());
             }
-            o.set("usage", ChatServer.usage(promptTokens, completion));
+            o.set("usage", ChatServer.usage(promptTokens, gens));
             ChatServer.send(ex, 200, o);
             return;
         }
@@ -125,30 +123,19 @@ final class TextCompletions {
             if (req.stream.includeUsage()) {
                 ObjectNode last = base(id, created);
                 last.putArray("choices");
-                int completion = 0;
-                for (Generation g : gens) {
-                    completion += g.tokenIds().length;
-                }
-                last.set("usage", ChatServer.usage(usagePrompt, completion));
+                last.set("usage", ChatServer.usage(usagePrompt, gens));
                 events.send(last);
             }
             events.done();
         } catch (UncheckedIOException e) {
             throw e;
         } catch (RuntimeException e) {
-            events.send(ChatServer.error(e.getMessage() == null ? e.toString() : e.getMessage(),
-                    e instanceof IllegalArgumentException ? "invalid_request_error" : "server_error", null, null));
+            events.sendError(e);
         }
     }
 
     private ObjectNode base(String id, long created) {
-        ObjectNode o = JSON.createObjectNode();
-        o.put("id", id);
-        o.put("object", "text_completion");
-        o.put("created", created);
-        o.put("model", server.modelName);
-        o.putNull("system_fingerprint");
-        return o;
+        return server.responseHeader(id, "text_completion", created);
     }
 
     private ObjectNode chunk(String id, long created, int row, String text, ObjectNode logprobs, String finish, boolean usage) {
