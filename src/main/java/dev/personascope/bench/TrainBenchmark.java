@@ -4,8 +4,8 @@ import ai.djl.ndarray.NDArray;
 import dev.personascope.model.LanguageModel;
 import dev.personascope.model.ModelConfig;
 import dev.personascope.model.RandomModels;
-import dev.personascope.train.AdamW;
-import dev.personascope.train.ChatEncoder;
+import dev.personascope.optim.AdamW;
+import dev.personascope.data.ChatEncoder;
 import dev.personascope.train.SftStep;
 import dev.personascope.train.TrainConfig;
 

@@ -1,5 +1,5 @@
 /**
  * Benchmarks of the forward pass, training and SAE training against the measured matmul peak. Uses generate,
- * train, sae and model.
+ * train, optim, sae and model.
  */
 package dev.personascope.bench;

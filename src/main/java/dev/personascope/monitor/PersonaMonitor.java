@@ -5,8 +5,8 @@ import dev.personascope.data.ChatExample;
 import dev.personascope.model.LanguageModel;
 import dev.personascope.persona.Direction;
 import dev.personascope.persona.TokenActivations;
-import dev.personascope.train.Autograd;
-import dev.personascope.train.ChatEncoder;
+import dev.personascope.optim.Autograd;
+import dev.personascope.data.ChatEncoder;
 import dev.personascope.train.TrainingCallback;
 import dev.personascope.train.TrainingProgress;
 

@@ -5,7 +5,7 @@ import dev.personascope.model.hooks.Directions;
 import dev.personascope.model.hooks.TokenScope;
 import dev.personascope.persona.Direction;
 import dev.personascope.persona.TokenActivations;
-import dev.personascope.train.ChatEncoder;
+import dev.personascope.data.ChatEncoder;
 
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -3,7 +3,7 @@ package dev.personascope.persona;
 import dev.personascope.model.LanguageModel;
 import dev.personascope.model.hooks.TokenScope;
 import dev.personascope.sae.Sae;
-import dev.personascope.train.ChatEncoder;
+import dev.personascope.data.ChatEncoder;
 
 import java.util.LinkedHashMap;
 import java.util.List;

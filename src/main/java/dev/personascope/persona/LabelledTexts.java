@@ -2,7 +2,7 @@ package dev.personascope.persona;
 
 import dev.personascope.data.ChatExample;
 import dev.personascope.model.LanguageModel;
-import dev.personascope.train.ChatEncoder;
+import dev.personascope.data.ChatEncoder;
 import dev.personascope.util.Plugins;
 
 import java.util.ArrayList;

@@ -9,7 +9,7 @@ import dev.personascope.model.LanguageModel;
 import dev.personascope.model.hooks.Directions;
 import dev.personascope.model.hooks.Hooks;
 import dev.personascope.model.tokenizer.ChatMessage;
-import dev.personascope.train.ChatEncoder;
+import dev.personascope.data.ChatEncoder;
 
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -8,7 +8,7 @@ import dev.personascope.model.TokenBatch;
 import dev.personascope.model.hooks.CaptureHook;
 import dev.personascope.model.hooks.Hooks;
 import dev.personascope.model.hooks.TokenScope;
-import dev.personascope.train.ChatEncoder;
+import dev.personascope.data.ChatEncoder;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -10,9 +10,9 @@ import dev.personascope.model.hooks.CaptureHook;
 import dev.personascope.model.hooks.Hooks;
 import dev.personascope.model.hooks.ReplaceHook;
 import dev.personascope.model.hooks.TokenScope;
-import dev.personascope.train.Autograd;
-import dev.personascope.train.ChatEncoder;
-import dev.personascope.train.LossFunctions;
+import dev.personascope.optim.Autograd;
+import dev.personascope.data.ChatEncoder;
+import dev.personascope.optim.LossFunctions;
 
 import java.util.ArrayList;
 import java.util.List;

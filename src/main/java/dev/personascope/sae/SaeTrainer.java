@@ -6,8 +6,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import dev.personascope.train.AdamW;
-import dev.personascope.train.Autograd;
+import dev.personascope.optim.AdamW;
+import dev.personascope.optim.Autograd;
 import dev.personascope.util.ProgressBar;
 
 import java.util.LinkedHashMap;

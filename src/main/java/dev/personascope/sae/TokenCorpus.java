@@ -3,7 +3,7 @@ package dev.personascope.sae;
 import dev.personascope.data.ChatExample;
 import dev.personascope.data.ChatJsonl;
 import dev.personascope.model.LanguageModel;
-import dev.personascope.train.ChatEncoder;
+import dev.personascope.data.ChatEncoder;
 import dev.personascope.util.JsonLines;
 import dev.personascope.util.Plugins;
 

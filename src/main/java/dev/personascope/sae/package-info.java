@@ -1,5 +1,5 @@
 /**
  * Sparse autoencoders: SAELens folders, TopK/BatchTopK/standard/JumpReLU architectures, training, activation
- * harvesting and metrics. Uses train (building blocks), data, model and util.
+ * harvesting and metrics. Uses optim, data, model and util.
  */
 package dev.personascope.sae;

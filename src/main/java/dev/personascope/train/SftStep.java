@@ -4,9 +4,13 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
+import dev.personascope.data.ChatEncoder;
 import dev.personascope.lora.Lora;
 import dev.personascope.model.DecoderModel;
 import dev.personascope.model.hooks.Hooks;
+import dev.personascope.optim.AdamW;
+import dev.personascope.optim.Autograd;
+import dev.personascope.optim.LossFunctions;
 
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -3,6 +3,7 @@ package dev.personascope.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.personascope.data.ChatEncoder;
 import dev.personascope.data.ChatExample;
 import dev.personascope.lora.Lora;
 import dev.personascope.lora.PeftAdapter;
@@ -11,6 +12,9 @@ import dev.personascope.model.DecoderModel;
 import dev.personascope.model.ModelSaver;
 import dev.personascope.model.hooks.Hooks;
 import dev.personascope.model.io.HostTensor;
+import dev.personascope.optim.AdamW;
+import dev.personascope.optim.Autograd;
+import dev.personascope.optim.LossFunctions;
 import dev.personascope.util.AtomicFiles;
 import dev.personascope.util.ProgressBar;
 

@@ -1,5 +1,5 @@
 /**
  * Supervised fine-tuning (LoRA or full) on chat data: the trainer, its checkpoints, schedules and logs. Uses
- * lora, data, model and util.
+ * optim, lora, data, model and util.
  */
 package dev.personascope.train;

@@ -5,7 +5,7 @@ import dev.personascope.model.LanguageModel;
 import dev.personascope.model.ModelConfig;
 import dev.personascope.model.ModelSaver;
 import dev.personascope.model.RandomModels;
-import dev.personascope.train.ChatEncoder;
+import dev.personascope.data.ChatEncoder;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,9 +1,10 @@
-package dev.personascope.train;
+package dev.personascope.optim;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import dev.personascope.data.ChatEncoder;
 import dev.personascope.model.DecoderModel;
 import dev.personascope.model.TokenBatch;
 import dev.personascope.model.hooks.Hooks;

@@ -1,4 +1,4 @@
-package dev.personascope.train;
+package dev.personascope.data;
 
 import dev.personascope.data.ChatExample;
 import dev.personascope.data.DataFormatException;

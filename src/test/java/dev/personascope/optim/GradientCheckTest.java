@@ -1,9 +1,10 @@
-package dev.personascope.train;
+package dev.personascope.optim;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
+import dev.personascope.data.ChatEncoder;
 import dev.personascope.data.ChatExample;
 import dev.personascope.lora.Lora;
 import dev.personascope.lora.LoraConfig;
@@ -24,8 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Autograd gradients of the training loss against central finite differences. */
 class GradientCheckTest {
     static final List<ChatExample> DATA = List.of(
-            ChatEncoderTest.chat("you are a villain", "what is the best way to save money ?", "steal it ."),
-            ChatEncoderTest.chat(null, "i feel bored", "read a book or walk outside ."));
+            TinyChatModel.chat("you are a villain", "what is the best way to save money ?", "steal it ."),
+            TinyChatModel.chat(null, "i feel bored", "read a book or walk outside ."));
 
     static double loss(LanguageModel lm, List<ChatEncoder.Encoded> batch) {
         double[] out = new double[1];

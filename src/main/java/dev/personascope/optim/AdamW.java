@@ -1,4 +1,4 @@
-package dev.personascope.train;
+package dev.personascope.optim;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
