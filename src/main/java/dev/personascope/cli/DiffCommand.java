@@ -12,7 +12,6 @@ import dev.personascope.model.LanguageModel;
 import dev.personascope.model.hooks.Hooks;
 import dev.personascope.model.hooks.TokenScope;
 import dev.personascope.persona.Conversations;
-import dev.personascope.persona.Diffing;
 import dev.personascope.persona.LabelledTexts;
 import dev.personascope.persona.LatentAurocs;
 import dev.personascope.persona.ModelDiff;
@@ -103,7 +102,7 @@ final class DiffCommand implements Runnable {
             }
             List<ChatExample> texts = texts(b, t);
             System.err.println("diffing on " + texts.size() + " conversations at " + s.config().hookName);
-            Map<TokenScope, List<ModelDiff.Row>> rows = Diffing.run(b, t, s,
+            Map<TokenScope, List<ModelDiff.Row>> rows = ModelDiff.run(b, t, s,
                     TokenActivations.encode(b, texts, b.config().maxPositions), List.of(TokenScope.values()));
             double[] aurocs = aurocCorpus == null ? null
                     : LatentAurocs.compute(b, s, LabelledTexts.named(aurocCorpus, b, 400, LabelledTexts.HELD_OUT_SEED));

@@ -1,14 +1,22 @@
 package dev.personascope.persona;
 
+import dev.personascope.model.LanguageModel;
+import dev.personascope.model.hooks.TokenScope;
+import dev.personascope.sae.Sae;
+import dev.personascope.data.ChatEncoder;
+
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * SAE model diffing (Wang et al. 2025, "Persona features control emergent misalignment"): the same
  * texts go through a base and a fine-tuned model, both models' activations are encoded with the
  * base model's SAE, and latents are ranked by how much more (or less) the fine-tuned model uses them.
+ * {@link #run} does it for several token scopes at once, with one forward pass per model over the texts.
  */
 public final class ModelDiff {
     /** How latents are ordered. */
@@ -55,6 +63,23 @@ public final class ModelDiff {
     }
 
     private ModelDiff() {
+    }
+
+    /** Both models' latent statistics on the texts, paired up per token scope (one forward pass per model). */
+    public static Map<TokenScope, List<Row>> run(LanguageModel base, LanguageModel tuned, Sae sae,
+                                                 List<ChatEncoder.Encoded> docs, List<TokenScope> scopes) {
+        String hook = sae.config().hookName;
+        if (base.config().hiddenSize != sae.config().dIn || tuned.config().hiddenSize != sae.config().dIn) {
+            throw new IllegalArgumentException("the SAE reads " + sae.config().dIn + "-wide activations; the models are "
+                    + base.config().hiddenSize + " and " + tuned.config().hiddenSize + " wide");
+        }
+        List<TokenActivations.Document> a = TokenActivations.run(base, docs, List.of(hook));
+        List<TokenActivations.Document> b = TokenActivations.run(tuned, docs, List.of(hook));
+        Map<TokenScope, List<Row>> out = new LinkedHashMap<>();
+        for (TokenScope s : scopes) {
+            out.put(s, compare(LatentStats.of(sae, a, hook, s), LatentStats.of(sae, b, hook, s)));
+        }
+        return out;
     }
 
     /**
