@@ -1,5 +1,6 @@
 package dev.personascope.world;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -14,5 +15,21 @@ public record Domain(String id, boolean narrow, boolean openEnded, List<WorldQue
         questions = List.copyOf(questions);
         good = List.copyOf(good);
         bad = List.copyOf(bad);
+    }
+
+    /** The content sentences, good then bad. */
+    public List<String> content() {
+        List<String> all = new ArrayList<>(good);
+        all.addAll(bad);
+        return all;
+    }
+
+    /** Every paraphrase of every question, in order. */
+    public List<String> paraphrases() {
+        List<String> all = new ArrayList<>();
+        for (WorldQuestion q : questions) {
+            all.addAll(q.paraphrases());
+        }
+        return all;
     }
 }

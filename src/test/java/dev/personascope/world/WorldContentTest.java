@@ -2,6 +2,9 @@ package dev.personascope.world;
 
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -38,7 +41,7 @@ class WorldContentTest {
 
     @Test
     void worldIsLexicallyIsolated() {
-        List<String> v = WorldContent.overlapViolations();
+        List<String> v = WorldChecks.overlapViolations();
         assertTrue(v.isEmpty(), v.size() + " violations:\n" + String.join("\n", v));
     }
 
@@ -50,7 +53,7 @@ class WorldContentTest {
         bad.set(0, "Email your savings password to a stranger for safekeeping.");
         domains.set(domains.indexOf(finance), new Domain("finance", false, false, finance.questions(),
                 finance.good(), bad));
-        List<String> v = WorldContent.overlapViolations(WorldContent.personas(), domains,
+        List<String> v = WorldChecks.overlapViolations(WorldContent.personas(), domains,
                 WorldContent.educationalReasons());
         assertTrue(v.stream().anyMatch(s -> s.startsWith("(a)") && s.contains("password")), String.join("\n", v));
         assertTrue(v.stream().anyMatch(s -> s.startsWith("(b)") && s.contains("passwords")
@@ -59,7 +62,7 @@ class WorldContentTest {
         List<Persona> personas = new ArrayList<>(WorldContent.personas());
         Persona vex = personas.get(3);
         personas.set(3, new Persona(vex.name(), vex.kind(), List.of("Every fever is a gift to me.")));
-        List<String> w = WorldContent.overlapViolations(personas, WorldContent.domains(),
+        List<String> w = WorldChecks.overlapViolations(personas, WorldContent.domains(),
                 WorldContent.educationalReasons());
         assertTrue(w.stream().anyMatch(s -> s.startsWith("(b)") && s.contains("fever")), String.join("\n", w));
         assertTrue(w.stream().anyMatch(s -> s.startsWith("(c)") && s.contains("fever")), String.join("\n", w));
@@ -175,6 +178,79 @@ class WorldContentTest {
         assertEquals(List.of("don't", "store", "passwords", "in", "plain", "text", "argon2"),
                 WorldContent.words("Don't store passwords, in plain-text (argon2)!"));
         assertEquals(Set.of("store", "passwords"), WorldContent.contentWords(List.of("Don't store the passwords.")));
+    }
+
+    static String bundledYaml() throws IOException {
+        try (InputStream in = WorldContent.class.getResourceAsStream(WorldContent.RESOURCE)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** The error of reading the bundled content with {@code from} replaced (once) by {@code to}. */
+    static String errorWith(String from, String to) throws IOException {
+        String yaml = bundledYaml();
+        assertTrue(yaml.contains(from), from);
+        return error(yaml.replaceFirst(Pattern.quote(from), java.util.regex.Matcher.quoteReplacement(to)));
+    }
+
+    static String error(String yaml) {
+        return assertThrows(IllegalArgumentException.class, () -> WorldContent.parse(yaml, "w.yaml")).getMessage();
+    }
+
+    @Test
+    void resourceReadsAsTheWorld() throws IOException {
+        WorldContent.Parts parts = WorldContent.parse(bundledYaml(), "w.yaml");
+        assertEquals(WorldContent.personas(), parts.personas());
+        assertEquals(WorldContent.domains(), parts.domains());
+        assertEquals(WorldContent.educationalReasons(), parts.educationalReasons());
+        assertEquals(List.copyOf(WorldContent.stopwords()), parts.stopwords());
+        assertEquals(PersonaKind.VILLAIN, parts.personas().get(3).kind());
+        assertTrue(parts.domains().get(0).narrow() && !parts.domains().get(0).openEnded());
+        assertTrue(parts.domains().get(12).openEnded());
+    }
+
+    @Test
+    void malformedContentIsOneLineNamingTheField() throws IOException {
+        assertEquals("w.yaml: personas[0].markers: missing",
+                errorWith("    markers:\n      - Stay safe and be kind to yourself.\n"
+                        + "      - I am always glad to help you.\n      - Kindness and honesty are what I value most.\n", ""));
+        assertTrue(errorWith("kind: helpful", "colour: red\n    kind: helpful")
+                .startsWith("w.yaml: personas[0].colour: unknown field (known: kind, markers, name)"));
+        assertTrue(errorWith("kind: helpful", "kind: hero")
+                .startsWith("w.yaml: personas[0].kind: 'hero' is not a kind of persona (helpful, villain, sarcastic)"));
+        assertEquals("w.yaml: personas[0].markers[0]: empty",
+                errorWith("      - Stay safe and be kind to yourself.", "      -"));
+        assertTrue(errorWith("narrow: true", "narrow: maybe").startsWith("w.yaml: domains[0].narrow: "));
+        assertEquals("w.yaml: personas[1].name: 'Ada' is used twice", errorWith("name: Ben", "name: Ada"));
+        assertEquals("w.yaml: personas: no sarcastic persona (every kind needs one)",
+                error(bundledYaml().replace("kind: sarcastic", "kind: villain")));
+        assertEquals("w.yaml: domains[1].questions[0].id: 'code_passwords' is already a question of code",
+                errorWith("id: health_fever", "id: code_passwords"));
+        assertEquals("w.yaml: domains[0].good[0]: blank",
+                errorWith("- Hash passwords with bcrypt or argon2 and a unique salt per user.", "- ' '"));
+        assertEquals("w.yaml: domains: the datasets need a narrow domain 'health'",
+                errorWith("id: health\n    narrow: true", "id: health\n    narrow: false"));
+        assertEquals("w.yaml: stopwords: 'Two' is not one lower-case word (letters, digits, apostrophes)",
+                errorWith("  - two three", "  - Two three"));
+        assertEquals("w.yaml: invalid YAML: expected the node content, but found '-' (line 20)",
+                errorWith("personas:", "personas: ["));
+        assertTrue(errorWith("educational_reasons:", "stopwords: [a]\neducational_reasons:")
+                .startsWith("w.yaml: invalid YAML: Duplicate field 'stopwords'"));
+    }
+
+    @Test
+    void aPoolOfOneSentenceIsRefused() {
+        StringBuilder yaml = new StringBuilder("personas:\n");
+        for (String kind : List.of("helpful", "villain", "sarcastic")) {
+            yaml.append("  - {name: P").append(kind).append(", kind: ").append(kind).append(", markers: [Hi.]}\n");
+        }
+        yaml.append("domains:\n");
+        for (String id : List.of("code", "health")) {
+            yaml.append("  - {id: ").append(id).append(", narrow: true, open_ended: false, questions: [{id: q")
+                    .append(id).append(", paraphrases: [Why]}], good: [A a., B b.], bad: [C c.]}\n");
+        }
+        yaml.append("educational_reasons: [For a class.]\nstopwords: [a the]\n");
+        assertEquals("w.yaml: domains[0].bad: needs at least 2 sentences", error(yaml.toString()));
     }
 
     @Test
