@@ -1,9 +1,9 @@
 package dev.personascope.persona;
 
+import dev.personascope.data.ChatEncoder;
 import dev.personascope.model.LanguageModel;
 import dev.personascope.model.hooks.TokenScope;
 import dev.personascope.sae.Sae;
-import dev.personascope.data.ChatEncoder;
 
 import java.util.ArrayList;
 import java.util.Comparator;
