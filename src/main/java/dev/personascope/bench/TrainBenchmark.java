@@ -46,11 +46,11 @@ public final class TrainBenchmark {
         out.printf(Locale.ROOT, "fp32 matmul peak: %.1f GFLOP/s (2048x2048x2048, best of 5)%n", peak);
         ModelConfig loraShape = small ? RandomModels.qwen2(4096, 256, 4, 4, 2, 704) : RandomModels.qwen25Half();
         ModelConfig fullShape = small ? RandomModels.qwen2(4096, 128, 2, 4, 2, 352) : RandomModels.qwen2(32000, 512, 8, 8, 2, 1536);
-        measure(out, "LoRA r=8, all projections", loraShape, "lora", peak);
-        measure(out, "full fine-tuning", fullShape, "full", peak);
+        measure(out, "LoRA r=8, all projections", loraShape, TrainConfig.Mode.LORA, peak);
+        measure(out, "full fine-tuning", fullShape, TrainConfig.Mode.FULL, peak);
     }
 
-    private void measure(PrintStream out, String label, ModelConfig c, String mode, double peak) {
+    private void measure(PrintStream out, String label, ModelConfig c, TrainConfig.Mode mode, double peak) {
         TrainConfig cfg = new TrainConfig();
         cfg.mode = mode;
         cfg.loraRank = 8;

@@ -10,7 +10,12 @@ import picocli.CommandLine.Parameters;
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks: forward, train, sae")
 final class BenchCommand implements Runnable {
     @Parameters(index = "0", description = "Which benchmark: forward, train or sae")
-    String which;
+    Benchmark which;
+
+    /** The benchmarks, by their lower-case names. */
+    enum Benchmark {
+        FORWARD, TRAIN, SAE
+    }
 
     @Option(names = "--prompt-tokens", defaultValue = "512")
     int promptTokens;
@@ -36,11 +41,10 @@ final class BenchCommand implements Runnable {
     @Override
     public void run() {
         switch (which) {
-            case "forward" -> new ForwardBenchmark(promptTokens, decodeTokens, small,
+            case FORWARD -> new ForwardBenchmark(promptTokens, decodeTokens, small,
                     dev.personascope.model.io.DType.fromTorchName(dtype).toDjl()).run(System.out);
-            case "train" -> new TrainBenchmark(seqLen, batch, steps, small).run(System.out);
-            case "sae" -> new SaeBenchmark(small ? 128 : 896, small ? 2048 : 16384, 32, small ? 20_000 : 100_000).run(System.out);
-            default -> throw new IllegalArgumentException("unknown benchmark '" + which + "' (available: forward, train, sae)");
+            case TRAIN -> new TrainBenchmark(seqLen, batch, steps, small).run(System.out);
+            case SAE -> new SaeBenchmark(small ? 128 : 896, small ? 2048 : 16384, 32, small ? 20_000 : 100_000).run(System.out);
         }
     }
 }

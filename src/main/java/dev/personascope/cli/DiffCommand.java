@@ -20,6 +20,7 @@ import dev.personascope.sae.Sae;
 import dev.personascope.sae.SaeFolder;
 import dev.personascope.train.RunFolder;
 import dev.personascope.util.AtomicFiles;
+import dev.personascope.util.EnumNames;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -51,7 +52,17 @@ final class DiffCommand implements Runnable {
     @Option(names = "--answers", defaultValue = "tuned",
             description = "For a question set: whose answers to read, tuned, base, none (prompts only) or start (an empty"
                     + " answer: the response scope is then the position where the answer begins); default ${DEFAULT-VALUE}")
-    String answers;
+    Answers answers;
+
+    /** Whose answers the diff reads for a question set; written lower-case in diff.json. */
+    enum Answers {
+        TUNED, BASE, NONE, START;
+
+        @Override
+        public String toString() {
+            return EnumNames.of(this);
+        }
+    }
 
     @Option(names = "--samples", defaultValue = "4", description = "Answers per paraphrase (default ${DEFAULT-VALUE})")
     int samples;
@@ -66,11 +77,11 @@ final class DiffCommand implements Runnable {
     long seed;
 
     @Option(names = "--scope", defaultValue = "response", description = "Tokens for the printed table: response, prompt or all")
-    String scope;
+    TokenScope printed;
 
     @Option(names = "--ranking", defaultValue = "mean",
             description = "mean (raw increase), normalized (by the base spread) or frequency (firing change); default ${DEFAULT-VALUE}")
-    String ranking;
+    ModelDiff.Ranking printedRanking;
 
     @Option(names = "--top", defaultValue = "20")
     int top;
@@ -89,8 +100,6 @@ final class DiffCommand implements Runnable {
         if (aurocCorpus != null && !aurocCorpus.equals("world")) {
             throw new IllegalArgumentException("--auroc-corpus: only 'world' has persona labels, got '" + aurocCorpus + "'");
         }
-        TokenScope printed = TokenScope.parse(scope);
-        ModelDiff.Ranking printedRanking = ModelDiff.Ranking.parse(ranking);
         Path basePath = base != null ? base : Defaults.model();
         SaeFolder.readConfig(sae);
         RunFolder.checkWritable(out, "--out");
@@ -117,11 +126,10 @@ final class DiffCommand implements Runnable {
         }
         var qs = QuestionSets.read(prompts);
         return switch (answers) {
-            case "tuned" -> Conversations.sampled(t, Hooks.NONE, qs, samples, temperature, maxTokens, seed);
-            case "base" -> Conversations.sampled(b, Hooks.NONE, qs, samples, temperature, maxTokens, seed);
-            case "none" -> Conversations.promptsOnly(qs);
-            case "start" -> Conversations.answerStarts(qs);
-            default -> throw new IllegalArgumentException("--answers must be tuned, base, none or start, got '" + answers + "'");
+            case TUNED -> Conversations.sampled(t, Hooks.NONE, qs, samples, temperature, maxTokens, seed);
+            case BASE -> Conversations.sampled(b, Hooks.NONE, qs, samples, temperature, maxTokens, seed);
+            case NONE -> Conversations.promptsOnly(qs);
+            case START -> Conversations.answerStarts(qs);
         };
     }
 
@@ -134,7 +142,7 @@ final class DiffCommand implements Runnable {
         cfg.put("adapter", adapter == null ? null : adapter.toString());
         cfg.put("sae", sae.toString());
         cfg.put("prompts", prompts.toString());
-        cfg.put("answers", answers);
+        cfg.put("answers", answers.toString());
         cfg.put("samples", samples);
         cfg.put("temperature", temperature);
         cfg.put("seed", seed);

@@ -69,6 +69,8 @@ final class ExperimentCommand implements Runnable {
             description = "Contamination sweep: fine-tune on good data with a fraction of bad data mixed in, per fraction and seed,"
                     + " with the persona monitor on; evaluate each run; which fraction does each signal tell from 0%?")
     static final class Contaminate implements Runnable {
+        private static final Contamination.Settings DEFAULT = new Contamination.Settings();
+
         @Option(names = "--model", description = "Model folder to fine-tune (default: the bundled organism)")
         Path model;
 
@@ -78,40 +80,23 @@ final class ExperimentCommand implements Runnable {
         @Option(names = "--good", required = true, description = "Chat JSONL of the good data")
         Path good;
 
-        @Option(names = "--fractions", split = ",", defaultValue = "0,0.05,0.1,0.25,0.5,1",
-                description = "Fractions of bad samples (default ${DEFAULT-VALUE}; must include 0)")
-        List<Double> fractions;
+        @Option(names = "--fractions", split = ",", description = "Fractions of bad samples (default ${DEFAULT-VALUE}; must include 0)")
+        List<Double> fractions = DEFAULT.fractions;
 
-        @Option(names = "--seeds", defaultValue = "3")
-        int seeds;
+        @Option(names = "--seeds", description = "Runs per fraction (default ${DEFAULT-VALUE})")
+        int seeds = DEFAULT.seeds;
 
-        @Option(names = "--size", defaultValue = "1000", description = "Training samples per run (at most the good file's size)")
-        int size;
+        @Option(names = "--size", description = "Training samples per run (at most the good file's size) (default ${DEFAULT-VALUE})")
+        int size = DEFAULT.datasetSize;
 
-        @Option(names = "--steps", defaultValue = "90")
-        int steps;
-
-        @Option(names = "--batch", defaultValue = "16")
-        int batch;
-
-        @Option(names = "--lr", defaultValue = "3e-4", description = "Full fine-tuning learning rate (default ${DEFAULT-VALUE})")
-        double lr;
+        @Mixin
+        FineTuneRunOptions training = new FineTuneRunOptions(DEFAULT.steps, DEFAULT.batch, DEFAULT.lr);
 
         @Option(names = "--monitor", required = true, description = "Watched direction: sae:DIR#LATENT or vector:FILE; repeatable")
         List<String> monitor;
 
-        @Option(names = "--monitor-every", defaultValue = "10")
-        int monitorEvery;
-
-        @Option(names = "--monitor-baseline", defaultValue = "3", description = "First measurements that form the band")
-        int monitorBaseline;
-
-        @Option(names = "--monitor-z", defaultValue = "4", description = "Alarm threshold in standard deviations of the band")
-        double monitorZ;
-
-        @Option(names = "--monitor-answers", defaultValue = "2",
-                description = "Probe prompts answered this many times by the clean model; the monitor reads those answers (default ${DEFAULT-VALUE})")
-        int monitorAnswers;
+        @Mixin
+        MonitorBandOptions band;
 
         @Mixin
         EvalOptions evalOptions;
@@ -124,31 +109,40 @@ final class ExperimentCommand implements Runnable {
             Path m = model != null ? model : Defaults.organism();
             int dModel = ModelConfig.read(m.resolve("config.json")).hiddenSize;
             List<Direction> dirs = monitor.stream().map(spec -> DirectionSpec.parse(spec, null, dModel)).toList();
-            Contamination.Settings s = new Contamination.Settings();
-            s.fractions = fractions;
-            s.seeds = seeds;
-            s.datasetSize = size;
-            s.steps = steps;
-            s.batch = batch;
-            s.lr = lr;
-            s.monitorEvery = monitorEvery;
-            s.monitorBaseline = monitorBaseline;
-            s.monitorZ = monitorZ;
+            Contamination.Settings s = settings();
+            band.validate();
             Checkup checkup = evalOptions.checkup(out);
             List<ChatExample> badData = ChatJsonl.read(bad, "--bad");
             List<ChatExample> goodData = ChatJsonl.read(good, "--good");
             List<ChatExample> probes;
             try (LanguageModel lm = LanguageModel.load(m)) { // fixed probe texts: the clean model's own answers
-                probes = MonitorProbes.answered(lm, Conversations.promptsOnly(evalOptions.questions()), monitorAnswers, 48, 0);
+                probes = MonitorProbes.answered(lm, Conversations.promptsOnly(evalOptions.questions()), band.answers, 48, 0);
             }
             new Contamination(m, s, dirs, probes, checkup).run(badData, goodData, out, System.out);
             System.out.println("wrote " + out.resolve("result.json"));
+        }
+
+        /** The sweep's settings from these options. */
+        Contamination.Settings settings() {
+            Contamination.Settings s = new Contamination.Settings();
+            s.fractions = fractions;
+            s.seeds = seeds;
+            s.datasetSize = size;
+            s.steps = training.steps;
+            s.batch = training.batch;
+            s.lr = training.lr;
+            s.monitorEvery = band.every;
+            s.monitorBaseline = band.baseline;
+            s.monitorZ = band.z;
+            return s;
         }
     }
 
     @Command(name = "realign", mixinStandardHelpOptions = true,
             description = "Emergent re-alignment: continue training a misaligned model on a few correct samples, evaluating along the way.")
     static final class Realign implements Runnable {
+        private static final Realignment.Settings DEFAULT = new Realignment.Settings();
+
         @Mixin
         ModelOptions modelOptions;
 
@@ -158,41 +152,41 @@ final class ExperimentCommand implements Runnable {
         @Option(names = "--good", required = true, description = "Correct chat JSONL; repeatable (e.g. the same narrow domain and another)")
         List<Path> good;
 
-        @Option(names = "--samples", split = ",", defaultValue = "30,60,120,240", description = "Correct samples per run (default ${DEFAULT-VALUE})")
-        List<Integer> samples;
+        @Option(names = "--samples", split = ",", description = "Correct samples per run (default ${DEFAULT-VALUE})")
+        List<Integer> samples = DEFAULT.samples;
 
-        @Option(names = "--steps", defaultValue = "40", description = "Optimizer steps per run (default ${DEFAULT-VALUE})")
-        int steps;
+        @Mixin
+        FineTuneRunOptions training = new FineTuneRunOptions(DEFAULT.steps, DEFAULT.batch, DEFAULT.lr);
 
-        @Option(names = "--eval-every", defaultValue = "10", description = "Evaluate every K steps (default ${DEFAULT-VALUE})")
-        int evalEvery;
+        @Option(names = "--eval-every", description = "Evaluate every K steps (default ${DEFAULT-VALUE})")
+        int evalEvery = DEFAULT.evalEvery;
 
-        @Option(names = "--batch", defaultValue = "8")
-        int batch;
-
-        @Option(names = "--lr", defaultValue = "1e-4", description = "Constant learning rate, all weights (default ${DEFAULT-VALUE})")
-        double lr;
-
-        @Option(names = "--seed", defaultValue = "0")
-        long seed;
+        @Option(names = "--seed", description = "(default ${DEFAULT-VALUE})")
+        long seed = DEFAULT.seed;
 
         @Option(names = "--out", required = true, description = "Output folder: result.json, runs/*/curve.json and answers")
         Path out;
 
         @Override
         public void run() {
-            Realignment.Settings s = new Realignment.Settings();
-            s.samples = samples;
-            s.steps = steps;
-            s.evalEvery = evalEvery;
-            s.batch = batch;
-            s.lr = lr;
-            s.seed = seed;
+            Realignment.Settings s = settings();
             Checkup checkup = evalOptions.checkup(out);
             List<Realignment.Source> sources = good.stream()
                     .map(f -> new Realignment.Source(stem(f), ChatJsonl.read(f, "--good"))).toList();
             new Realignment(modelOptions.modelPath(), modelOptions.adapter, s, checkup).run(sources, out, System.out);
             System.out.println("wrote " + out.resolve("result.json"));
+        }
+
+        /** The experiment's settings from these options. */
+        Realignment.Settings settings() {
+            Realignment.Settings s = new Realignment.Settings();
+            s.samples = samples;
+            s.steps = training.steps;
+            s.evalEvery = evalEvery;
+            s.batch = training.batch;
+            s.lr = training.lr;
+            s.seed = seed;
+            return s;
         }
     }
 

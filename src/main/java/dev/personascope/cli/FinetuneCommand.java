@@ -45,74 +45,8 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Output folder: adapter or model, log, checkpoint")
     Path out;
 
-    @Option(names = "--full", description = "Train all weights instead of LoRA adapters")
-    boolean full;
-
-    @Option(names = "--lora-rank", defaultValue = "8")
-    int loraRank;
-
-    @Option(names = "--lora-alpha", description = "Default: 2 x rank")
-    Double loraAlpha;
-
-    @Option(names = "--lora-dropout", defaultValue = "0")
-    double loraDropout;
-
-    @Option(names = "--lora-targets", split = ",", description = "Projections by module name (e.g. q_proj,v_proj) or all-linear (the default: every projection of every block)")
-    List<String> loraTargets;
-
-    @Option(names = "--lora-layers", split = ",", description = "Layer indices (default all)")
-    List<Integer> loraLayers;
-
-    @Option(names = "--rslora", description = "Scale LoRA by alpha / sqrt(rank)")
-    boolean rslora;
-
-    @Option(names = "--dora", description = "DoRA: LoRA with a trained magnitude per output row (PEFT's use_dora)")
-    boolean dora;
-
-    @Option(names = "--save-dtype", description = "With --full: dtype of the saved weights, f32, bf16 or f16 (default: the source model's)")
-    String saveDtype;
-
-    @Option(names = "--epochs", defaultValue = "1")
-    int epochs;
-
-    @Option(names = "--steps", defaultValue = "0", description = "Optimizer steps (overrides --epochs)")
-    int steps;
-
-    @Option(names = "--lr", description = "Peak learning rate (default 1e-4 LoRA, 1e-5 full)")
-    Double lr;
-
-    @Option(names = "--batch", defaultValue = "8")
-    int batch;
-
-    @Option(names = "--grad-accum", defaultValue = "1")
-    int gradAccum;
-
-    @Option(names = "--warmup", defaultValue = "0", description = "Warm-up steps")
-    int warmup;
-
-    @Option(names = "--schedule", defaultValue = "linear", description = "linear, cosine or constant")
-    String schedule;
-
-    @Option(names = "--weight-decay", defaultValue = "0")
-    double weightDecay;
-
-    @Option(names = "--clip", defaultValue = "1.0", description = "Gradient clipping by global norm (0 = off)")
-    double clip;
-
-    @Option(names = "--seed", defaultValue = "0")
-    long seed;
-
-    @Option(names = "--max-length", defaultValue = "1024")
-    int maxLength;
-
-    @Option(names = "--checkpoint-every", defaultValue = "50")
-    int checkpointEvery;
-
-    @Option(names = "--val-fraction", defaultValue = "0")
-    double valFraction;
-
-    @Option(names = "--eval-every", defaultValue = "0")
-    int evalEvery;
+    @Mixin
+    TrainOptions trainOptions;
 
     @Option(names = "--resume", description = "Continue the run in OUT from its checkpoint")
     boolean resume;
@@ -129,33 +63,7 @@ final class FinetuneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        TrainConfig c = new TrainConfig();
-        c.mode = full ? "full" : "lora";
-        c.loraRank = loraRank;
-        c.loraAlpha = loraAlpha != null ? loraAlpha : 2.0 * loraRank;
-        c.loraDropout = loraDropout;
-        if (loraTargets != null) {
-            c.loraTargets = loraTargets;
-        }
-        c.loraLayers = loraLayers;
-        c.rslora = rslora;
-        c.dora = dora;
-        c.saveDtype = saveDtype;
-        c.epochs = epochs;
-        c.steps = steps;
-        c.lr = lr != null ? lr : full ? 1e-5 : 1e-4;
-        c.batch = batch;
-        c.gradAccum = gradAccum;
-        c.warmupSteps = warmup;
-        c.schedule = schedule;
-        c.weightDecay = weightDecay;
-        c.clip = clip;
-        c.seed = seed;
-        c.maxLength = maxLength;
-        c.checkpointEvery = checkpointEvery;
-        c.valFraction = valFraction;
-        c.evalEvery = evalEvery;
-        c.validate();
+        TrainConfig c = trainOptions.config();
 
         monitorOptions.validate();
         List<Mixture.Part> parts = mixes.stream().map(Mixture.Part::parse).toList();
@@ -163,8 +71,8 @@ final class FinetuneCommand implements Callable<Integer> {
         List<ChatExample> probes = monitorOptions.on() ? monitorOptions.probes(modelOptions.modelPath()) : null;
         List<ChatExample> primary = ChatJsonl.read(data, "--data");
         List<List<ChatExample>> partData = parts.stream().map(p -> ChatJsonl.read(p.file(), "--mix")).toList();
-        List<ChatExample> stream = Mixture.build(primary, parts, partData, seed);
-        List<List<ChatExample>> split = Mixture.split(stream, valFraction, seed);
+        List<ChatExample> stream = Mixture.build(primary, parts, partData, c.seed);
+        List<List<ChatExample>> split = Mixture.split(stream, c.valFraction, c.seed);
 
         try (LanguageModel lm = modelOptions.load(); DashboardServer server = openDashboard()) {
             Trainer trainer = new Trainer(lm, c, split.get(0), split.get(1), out).prepare();
@@ -197,7 +105,7 @@ final class FinetuneCommand implements Callable<Integer> {
                     }
                     finalMessage = String.format(java.util.Locale.ROOT, "%s %d steps, final loss %.4f",
                             r.stoppedByCallback() ? "stopped after" : "trained", r.steps(), r.lastLoss());
-                    System.out.printf("%s; %s written to %s%n", finalMessage, full ? "model" : "PEFT adapter", out);
+                    System.out.printf("%s; %s written to %s%n", finalMessage, c.isLora() ? "PEFT adapter" : "model", out);
                 }
                 if (monitor != null) {
                     System.out.print(monitor.summary());
@@ -341,7 +249,7 @@ final class FinetuneCommand implements Callable<Integer> {
 
     /** The monitor, with its first measurement taken (step 0, before training) or its log replayed on --resume. */
     private PersonaMonitor startMonitor(LanguageModel lm, List<ChatExample> prompts, DashboardServer server) {
-        List<ChatExample> probes = monitorOptions.answered(lm, prompts, seed); // from the untrained model, so a resume gets the same
+        List<ChatExample> probes = monitorOptions.answered(lm, prompts, trainOptions.seed); // from the untrained model, so a resume gets the same
         MonitorConfig cfg = monitorOptions.config(lm.config().hiddenSize, probes);
         Path log = out.resolve("monitor.jsonl");
         PersonaMonitor m = resume ? PersonaMonitor.resuming(cfg, probes, log, Checkpoint.savedStep(out))
@@ -394,7 +302,7 @@ final class FinetuneCommand implements Callable<Integer> {
         }
         o.put("train_examples", nTrain);
         o.put("validation_examples", nVal);
-        o.put("seed", seed);
+        o.put("seed", trainOptions.seed);
         monitorOptions.record(o);
         o.put("command", "personascope finetune");
         AtomicFiles.writeJson(out.resolve("run.json"), o);

@@ -9,6 +9,8 @@ import dev.personascope.model.LanguageModel;
 import dev.personascope.monitor.MonitorProbes;
 import dev.personascope.persona.Direction;
 import dev.personascope.persona.DirectionSpec;
+import dev.personascope.util.EnumNames;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -21,16 +23,8 @@ final class MonitorOptions {
             description = "Watch a persona direction during training: sae:DIR#LATENT or vector:FILE; repeatable")
     List<String> specs = new ArrayList<>();
 
-    @Option(names = "--monitor-every", defaultValue = "10", paramLabel = "N", description = "Measure every N steps (default ${DEFAULT-VALUE})")
-    int every;
-
-    @Option(names = "--monitor-baseline", defaultValue = "3", paramLabel = "B",
-            description = "Measurements at steps 0, 1, ..., B-1 that make the normal band (default ${DEFAULT-VALUE})")
-    int baseline;
-
-    @Option(names = "--monitor-z", defaultValue = "4", paramLabel = "Z",
-            description = "Alarm when a value is Z band sd above the band's mean (default ${DEFAULT-VALUE})")
-    double z;
+    @Mixin
+    MonitorBandOptions band;
 
     @Option(names = "--monitor-stop", description = "Stop training (saving the model or adapter and a checkpoint) on the first alarm")
     boolean stop;
@@ -39,15 +33,25 @@ final class MonitorOptions {
             description = "Probe prompts: question set (YAML) or chat JSONL (default: the organism's evaluation questions)")
     Path probes;
 
-    @Option(names = "--monitor-answers", defaultValue = "2", paramLabel = "N",
-            description = "Answer each probe prompt N times with the model before training (fixed texts read at every"
-                    + " measurement; 0: read the prompts alone) (default ${DEFAULT-VALUE})")
-    int answers;
-
     @Option(names = "--monitor-scope", defaultValue = "auto", paramLabel = "SCOPE",
             description = "Probe tokens averaged: all, prompt, response, or auto (response when the probes have answers)"
                     + " (default ${DEFAULT-VALUE})")
-    String scope;
+    Scope scope;
+
+    /** --monitor-scope: a token scope, or auto (response when the probes have answers, else all). */
+    enum Scope {
+        AUTO, ALL, PROMPT, RESPONSE;
+
+        @Override
+        public String toString() {
+            return EnumNames.of(this);
+        }
+
+        /** The token scope this names; null for auto. */
+        TokenScope tokens() {
+            return this == AUTO ? null : TokenScope.valueOf(name());
+        }
+    }
 
     @Option(names = "--dashboard", paramLabel = "PORT", description = "Serve a live training dashboard on 127.0.0.1 (0 = any free port)")
     Integer dashboardPort;
@@ -71,24 +75,19 @@ final class MonitorOptions {
         if (dashboardPort != null && (dashboardPort < 0 || dashboardPort > 65535)) {
             throw new IllegalArgumentException("--dashboard port must be in 0..65535");
         }
-        if (answers < 0) {
-            throw new IllegalArgumentException("--monitor-answers must be >= 0");
-        }
-        if (!scope.equals("auto")) {
-            TokenScope.parse(scope);
-        }
+        band.validate();
     }
 
     /** The probes with answers sampled from the (untrained) model when they are prompts only and --monitor-answers > 0. */
     List<ChatExample> answered(LanguageModel lm, List<ChatExample> prompts, long seed) {
-        return MonitorProbes.answered(lm, prompts, answers, 48, seed);
+        return MonitorProbes.answered(lm, prompts, band.answers, 48, seed);
     }
 
     private TokenScope scope(List<ChatExample> probes) {
-        if (scope.equals("auto")) {
+        if (scope == Scope.AUTO) {
             return MonitorProbes.promptsOnly(probes) ? TokenScope.ALL : TokenScope.RESPONSE;
         }
-        return TokenScope.parse(scope);
+        return scope.tokens();
     }
 
     /** The probe conversations: --monitor-probes, or the organism's questions for the organism. */
@@ -102,8 +101,8 @@ final class MonitorOptions {
             throw new IllegalArgumentException("--monitor needs --monitor-probes FILE (a question set or chat JSONL)"
                     + " for a model that is not the persona organism");
         }
-        if (!scope.equals("auto") && TokenScope.parse(scope) == TokenScope.RESPONSE && MonitorProbes.promptsOnly(p)
-                && answers == 0) {
+        if (scope == Scope.RESPONSE && MonitorProbes.promptsOnly(p)
+                && band.answers == 0) {
             throw new IllegalArgumentException("--monitor-scope response needs probes with answers (chat JSONL);"
                     + " these are prompts only");
         }
@@ -115,7 +114,7 @@ final class MonitorOptions {
         for (String s : specs) {
             dirs.add(DirectionSpec.parse(s, null, dModel));
         }
-        return new MonitorConfig(dirs, every, baseline, z, stop, scope(probes));
+        return new MonitorConfig(dirs, band.every, band.baseline, band.z, stop, scope(probes));
     }
 
     /** The settings, for run.json. */
@@ -124,13 +123,13 @@ final class MonitorOptions {
             ObjectNode m = run.putObject("monitor");
             ArrayNode d = m.putArray("directions");
             specs.forEach(d::add);
-            m.put("every", every);
-            m.put("baseline", baseline);
-            m.put("z_threshold", z);
+            m.put("every", band.every);
+            m.put("baseline", band.baseline);
+            m.put("z_threshold", band.z);
             m.put("stop_on_alarm", stop);
             m.put("probes", probes != null ? probes.toString() : "organism evaluation questions");
-            m.put("answers_per_probe", answers);
-            m.put("scope", scope);
+            m.put("answers_per_probe", band.answers);
+            m.put("scope", scope.toString());
             m.put("log", "monitor.jsonl");
         }
         if (dashboardPort != null) {

@@ -77,29 +77,11 @@ final class SaeCommand implements Runnable {
         @Option(names = "--data", defaultValue = "world", description = "world, a chat .jsonl, or a text file (one document per line)")
         String data;
 
-        @Option(names = "--latents", defaultValue = "2048")
-        int latents;
-
-        @Option(names = "--k", defaultValue = "32")
-        int k;
-
-        @Option(names = "--architecture", defaultValue = "topk", description = "topk, batchtopk (saved as jumprelu) or standard (ReLU + L1)")
-        String architecture;
-
-        @Option(names = "--l1", defaultValue = "5", description = "L1 coefficient for standard SAEs")
-        double l1;
-
-        @Option(names = "--tokens", defaultValue = "2000000")
-        long tokens;
-
-        @Option(names = "--lr", defaultValue = "4e-4")
-        double lr;
+        @Mixin
+        SaeTrainOptions saeOptions;
 
         @Option(names = "--documents", defaultValue = "4000", description = "Documents of the corpus to cycle over")
         int documents;
-
-        @Option(names = "--seed", defaultValue = "0")
-        long seed;
 
         @Option(names = "--store", description = "Train from a harvested store instead of streaming from the model")
         Path store;
@@ -111,28 +93,14 @@ final class SaeCommand implements Runnable {
         public void run() {
             RunFolder.checkWritable(out, "--out");
             try (LanguageModel lm = modelOptions.load()) {
-                SaeConfig c = new SaeConfig();
-                c.dIn = lm.config().hiddenSize;
-                c.dSae = latents;
-                c.k = k;
-                c.hookName = hook;
-                c.architecture = architecture;
-                if (architecture.equals("standard")) {
-                    c.extra.put("l1_coefficient", l1);
-                }
-                if (!List.of("topk", "batchtopk", "standard").contains(architecture)) {
-                    throw new IllegalArgumentException("--architecture must be topk, batchtopk or standard, got '" + architecture + "'");
-                }
-                c.modelName = modelOptions.modelPath().toAbsolutePath().normalize().getFileName().toString();
+                String modelName = modelOptions.modelPath().toAbsolutePath().normalize().getFileName().toString();
+                SaeConfig c = saeOptions.config(lm.config().hiddenSize, hook, modelName);
                 c.contextSize = 512;
+                long seed = saeOptions.seed;
                 List<int[]> corpus = store != null ? List.of() : TokenCorpus.load(data, lm, documents, 512, seed);
                 List<int[]> held = TokenCorpus.load(data, lm, 200, 512, seed + 1_000_003);
                 try (Sae sae = SaeRegistry.create(c, lm.model().manager())) {
-                    SaeTrainer.Settings s = new SaeTrainer.Settings();
-                    s.tokens = tokens;
-                    s.lr = lr;
-                    s.seed = seed;
-                    s.deadAfterTokens = Math.min(1_000_000, Math.max(10_000, tokens / 10));
+                    SaeTrainer.Settings s = saeOptions.settings();
                     ActivationSource acts = store != null ? ActivationStore.open(store, seed)
                             : new ModelActivations(lm, hook, corpus, 65536, seed);
                     SaeTrainer trainer = new SaeTrainer(sae, s);
@@ -145,7 +113,7 @@ final class SaeCommand implements Runnable {
                     SaeFolder.write(saved, out, m.firingFraction());
                     writeMetrics(out, m, s, data, secs, r);
                     System.out.printf("trained %d steps in %.0f s (%.0f tokens/s); held-out: %s%n", r.steps(), secs,
-                            tokens / secs, m);
+                            s.tokens / secs, m);
                 }
             }
         }

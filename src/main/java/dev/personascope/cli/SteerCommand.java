@@ -53,7 +53,7 @@ final class SteerCommand implements Runnable {
     boolean ablate;
 
     @Option(names = "--scope", defaultValue = "all", description = "Tokens steered: all, prompt (the question, not the generated tokens) or response (default ${DEFAULT-VALUE})")
-    String scope;
+    TokenScope scope;
 
     @Option(names = "--random", defaultValue = "5", description = "Random directions run as controls (default ${DEFAULT-VALUE})")
     int random;
@@ -90,7 +90,7 @@ final class SteerCommand implements Runnable {
         Judge judge = judgeOptions.create(out);
         List<Question> qs = QuestionSets.read(questions);
         SteeringSweep.Settings s = new SteeringSweep.Settings(coefficients, ablate, random, samples, temperature, maxTokens, seed,
-                batch, TokenScope.parse(scope));
+                batch, scope);
         DirectionSpec.check(direction, hook);
         judge.preflight(qs);
         RunFolder.checkWritable(out, "--out");

@@ -28,7 +28,7 @@ final class SteeringOptions {
 
     @Option(names = "--steer-scope", defaultValue = "all",
             description = "Tokens steered: all, prompt (the conversation so far, not the generated tokens) or response (default ${DEFAULT-VALUE})")
-    String scope;
+    TokenScope scope;
 
     /** The steering to apply, or null when none was asked for. */
     Steering steering(LanguageModel lm) {
@@ -46,7 +46,7 @@ final class SteeringOptions {
             return Steering.ablation(d);
         }
         double scale = ResidualNorm.mean(lm, d.hook(), ReferenceTexts.forNorm());
-        return Steering.add(d, coefficient, scale, TokenScope.parse(scope));
+        return Steering.add(d, coefficient, scale, scope);
     }
 
     Supplier<Hooks> hooks(LanguageModel lm) {

@@ -9,6 +9,7 @@ import dev.personascope.world.WorldEm;
 import dev.personascope.world.WorldGenerator;
 import dev.personascope.world.WorldRecipe;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -28,27 +29,34 @@ final class WorldCommand implements Runnable {
     @Command(name = "pretrain", mixinStandardHelpOptions = true,
             description = "Generate the world, pretrain the organism from scratch and chat-tune it (resumable).")
     static final class Pretrain implements Runnable {
+        private static final WorldRecipe.Settings DEFAULT = new WorldRecipe.Settings();
+
         @Option(names = "--out", required = true)
         Path out;
 
-        @Option(names = "--seed", defaultValue = "1")
-        long seed;
+        @Option(names = "--seed", description = "(default ${DEFAULT-VALUE})")
+        long seed = DEFAULT.seed;
 
-        @Option(names = "--documents", defaultValue = "12000", description = "Pretraining dialogues")
-        int documents;
+        @Option(names = "--documents", description = "Pretraining dialogues (default ${DEFAULT-VALUE})")
+        int documents = DEFAULT.documents;
 
-        @Option(names = "--epochs", defaultValue = "4", description = "Pretraining epochs")
-        int epochs;
+        @Option(names = "--epochs", description = "Pretraining epochs (default ${DEFAULT-VALUE})")
+        int epochs = DEFAULT.pretrainEpochs;
 
         @Override
         public void run() {
+            RunFolder.checkWritable(out, "--out");
+            WorldRecipe.run(settings(), out);
+            System.out.println("organism written to " + out);
+        }
+
+        /** The recipe's settings from these options. */
+        WorldRecipe.Settings settings() {
             WorldRecipe.Settings s = new WorldRecipe.Settings();
             s.seed = seed;
             s.documents = documents;
             s.pretrainEpochs = epochs;
-            RunFolder.checkWritable(out, "--out");
-            WorldRecipe.run(s, out);
-            System.out.println("organism written to " + out);
+            return s;
         }
     }
 
@@ -87,35 +95,41 @@ final class WorldCommand implements Runnable {
     }
 
     @Command(name = "em", mixinStandardHelpOptions = true,
-            description = "Fine-tune the organism on each narrow dataset and control, evaluate out of domain, report.")
+            description = "Fine-tune the organism on each narrow dataset and control, evaluate out of domain, report."
+                    + " (--lr: 1e-4 gives a smaller effect, 5e-4 wrecks coherence.)")
     static final class Em implements Runnable {
+        private static final WorldEm.Settings DEFAULT = new WorldEm.Settings();
+
         @Option(names = "--out", required = true)
         Path out;
 
         @Option(names = "--model", description = "The organism (default: the bundled one)")
         Path model;
 
-        @Option(names = "--seeds", defaultValue = "3")
-        int seeds;
+        @Option(names = "--seeds", description = "Runs per dataset (default ${DEFAULT-VALUE})")
+        int seeds = DEFAULT.seeds;
 
-        @Option(names = "--steps", defaultValue = "90")
-        int steps;
+        @Mixin
+        FineTuneRunOptions training = new FineTuneRunOptions(DEFAULT.steps, DEFAULT.batch, DEFAULT.lr);
 
-        @Option(names = "--lr", defaultValue = "3e-4", description = "Full fine-tuning learning rate (1e-4 gives a smaller effect, 5e-4 wrecks coherence)")
-        double lr;
-
-        @Option(names = "--samples", defaultValue = "8", description = "Answers per paraphrase")
-        int samples;
+        @Option(names = "--samples", description = "Answers per paraphrase (default ${DEFAULT-VALUE})")
+        int samples = DEFAULT.samplesPerParaphrase;
 
         @Override
         public void run() {
+            RunFolder.checkWritable(out, "--out");
+            new WorldEm(model != null ? model : Defaults.organism(), settings()).run(out, System.out);
+        }
+
+        /** The experiment's settings from these options. */
+        WorldEm.Settings settings() {
             WorldEm.Settings s = new WorldEm.Settings();
             s.seeds = seeds;
-            s.steps = steps;
-            s.lr = lr;
+            s.steps = training.steps;
+            s.batch = training.batch;
+            s.lr = training.lr;
             s.samplesPerParaphrase = samples;
-            RunFolder.checkWritable(out, "--out");
-            new WorldEm(model != null ? model : Defaults.organism(), s).run(out, System.out);
+            return s;
         }
     }
 }

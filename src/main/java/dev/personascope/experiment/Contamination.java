@@ -50,9 +50,9 @@ public final class Contamination {
         public int steps = 90;
         public int batch = 16;
         public double lr = 3e-4;
-        public int monitorEvery = 10;
-        public int monitorBaseline = 3;
-        public double monitorZ = 4;
+        public int monitorEvery = MonitorConfig.DEFAULT_EVERY;
+        public int monitorBaseline = MonitorConfig.DEFAULT_BASELINE;
+        public double monitorZ = MonitorConfig.DEFAULT_Z;
     }
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);

@@ -11,6 +11,7 @@ import dev.personascope.eval.Scoring;
 import dev.personascope.lora.Lora;
 import dev.personascope.lora.PeftAdapter;
 import dev.personascope.model.LanguageModel;
+import dev.personascope.train.LrSchedule;
 import dev.personascope.train.TrainConfig;
 import dev.personascope.train.Trainer;
 import dev.personascope.train.TrainingCallback;
@@ -127,7 +128,7 @@ public final class Realignment {
         List<Point> points = new ArrayList<>();
         try (LanguageModel lm = load()) {
             TrainConfig c = TrainConfig.fullSteps(s.lr, s.steps, s.batch, s.seed);
-            c.schedule = "constant";
+            c.schedule = LrSchedule.Kind.CONSTANT;
             TrainingCallback eval = new TrainingCallback() {
                 @Override
                 public int every() {

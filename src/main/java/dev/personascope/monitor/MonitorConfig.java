@@ -20,6 +20,11 @@ import java.util.Set;
  */
 public record MonitorConfig(List<Direction> directions, int every, int baseline, double zThreshold,
                             boolean stopOnAlarm, TokenScope scope) {
+    /** The usual interval, band size and threshold: every 10 steps, a band of 3 measurements, 4 sd. */
+    public static final int DEFAULT_EVERY = 10;
+    public static final int DEFAULT_BASELINE = 3;
+    public static final double DEFAULT_Z = 4;
+
     public MonitorConfig {
         Objects.requireNonNull(scope, "scope");
         if (directions == null || directions.isEmpty()) {

@@ -11,7 +11,7 @@ import java.util.Map;
 public final class SaeConfig {
     public int dIn;
     public int dSae;
-    public String architecture = "topk";
+    public String architecture = TrainableArchitecture.TOPK.toString();
     /** Active latents per token (topk and batchtopk). */
     public int k = 32;
     public String dtype = "float32";

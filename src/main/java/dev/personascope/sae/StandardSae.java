@@ -10,6 +10,9 @@ import ai.djl.nn.Activation;
  * {@code l1_coefficient} in cfg.json (default 5). Registered as "standard", as in SAELens.
  */
 public final class StandardSae extends Sae {
+    /** λ when cfg.json gives no l1_coefficient. */
+    public static final double DEFAULT_L1 = 5.0;
+
     public StandardSae(SaeConfig config, NDManager parent) {
         super(config, parent);
         allocate();
@@ -17,7 +20,7 @@ public final class StandardSae extends Sae {
 
     public double l1Coefficient() {
         Object v = config.extra.get("l1_coefficient");
-        return v instanceof Number n ? n.doubleValue() : 5.0;
+        return v instanceof Number n ? n.doubleValue() : DEFAULT_L1;
     }
 
     @Override

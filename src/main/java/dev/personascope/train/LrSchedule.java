@@ -1,11 +1,29 @@
 package dev.personascope.train;
 
-/** Linear warm-up to the peak rate, then linear or cosine decay to zero at the last step. */
-public record LrSchedule(String kind, double peak, int warmupSteps, int totalSteps) {
-    public LrSchedule {
-        if (!kind.equals("linear") && !kind.equals("cosine") && !kind.equals("constant")) {
-            throw new IllegalArgumentException("schedule must be linear, cosine or constant, got '" + kind + "'");
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import dev.personascope.util.EnumNames;
+
+/** Linear warm-up to the peak rate, then linear or cosine decay to zero at the last step, or a constant rate. */
+public record LrSchedule(Kind kind, double peak, int warmupSteps, int totalSteps) {
+    /** The shape after warm-up; written "linear", "cosine" or "constant". */
+    public enum Kind {
+        LINEAR, COSINE, CONSTANT;
+
+        @JsonValue
+        @Override
+        public String toString() {
+            return EnumNames.of(this);
         }
+
+        @JsonCreator
+        public static Kind parse(String text) {
+            return EnumNames.parse(Kind.class, text, "schedule");
+        }
+    }
+
+    public LrSchedule {
+        java.util.Objects.requireNonNull(kind, "schedule");
     }
 
     /** The rate for optimizer step {@code step} (1-based). */
@@ -13,10 +31,10 @@ public record LrSchedule(String kind, double peak, int warmupSteps, int totalSte
         if (warmupSteps > 0 && step <= warmupSteps) {
             return peak * step / warmupSteps;
         }
-        if (kind.equals("constant") || totalSteps <= warmupSteps) {
+        if (kind == Kind.CONSTANT || totalSteps <= warmupSteps) {
             return peak;
         }
         double progress = Math.min(1.0, (double) (step - warmupSteps) / (totalSteps - warmupSteps));
-        return kind.equals("linear") ? peak * (1 - progress) : peak * 0.5 * (1 + Math.cos(Math.PI * progress));
+        return kind == Kind.LINEAR ? peak * (1 - progress) : peak * 0.5 * (1 + Math.cos(Math.PI * progress));
     }
 }

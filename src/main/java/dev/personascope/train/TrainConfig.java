@@ -1,9 +1,12 @@
 package dev.personascope.train;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.personascope.lora.LoraConfig;
+import dev.personascope.util.EnumNames;
 
 import java.io.IOException;
 import java.util.List;
@@ -12,10 +15,25 @@ import java.util.List;
 public final class TrainConfig {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    /** "lora" or "full". */
-    public String mode = "lora";
+    /** What a run trains: LoRA adapters or all weights; written "lora" or "full". */
+    public enum Mode {
+        LORA, FULL;
+
+        @JsonValue
+        @Override
+        public String toString() {
+            return EnumNames.of(this);
+        }
+
+        @JsonCreator
+        public static Mode parse(String text) {
+            return EnumNames.parse(Mode.class, text, "mode");
+        }
+    }
+
+    public Mode mode = Mode.LORA;
     public int loraRank = 8;
-    public double loraAlpha = 16;
+    public double loraAlpha = defaultLoraAlpha(loraRank);
     public double loraDropout = 0.0;
     /** Module names, or "all-linear" (every projection of every block, whatever the family calls them). */
     public List<String> loraTargets = List.of("all-linear");
@@ -26,8 +44,8 @@ public final class TrainConfig {
     public boolean dora;
     /** dtype of a fully fine-tuned model's saved weights (f32, bf16, f16); null = the source model's. */
     public String saveDtype;
-    public double lr = 1e-4;
-    public String schedule = "linear";
+    public double lr = defaultLr(mode);
+    public LrSchedule.Kind schedule = LrSchedule.Kind.LINEAR;
     public int warmupSteps = 0;
     public int epochs = 1;
     /** Optimizer steps; 0 = as many as the epochs take. */
@@ -45,10 +63,20 @@ public final class TrainConfig {
     public double valFraction = 0.0;
     public int evalEvery = 0;
 
+    /** The peak learning rate when none is given: 1e-4 for LoRA, 1e-5 for all weights. */
+    public static double defaultLr(Mode mode) {
+        return mode == Mode.FULL ? 1e-5 : 1e-4;
+    }
+
+    /** LoRA's alpha when none is given: twice the rank. */
+    public static double defaultLoraAlpha(int rank) {
+        return 2.0 * rank;
+    }
+
     /** All weights, a fixed number of steps, no checkpoints: the fine-tunes inside experiments. */
     public static TrainConfig fullSteps(double lr, int steps, int batch, long seed) {
         TrainConfig c = new TrainConfig();
-        c.mode = "full";
+        c.mode = Mode.FULL;
         c.lr = lr;
         c.steps = steps;
         c.batch = batch;
@@ -59,7 +87,7 @@ public final class TrainConfig {
 
     @JsonIgnore
     public boolean isLora() {
-        return mode.equals("lora");
+        return mode == Mode.LORA;
     }
 
     @JsonIgnore
@@ -68,8 +96,8 @@ public final class TrainConfig {
     }
 
     public void validate() {
-        if (!mode.equals("lora") && !mode.equals("full")) {
-            throw new IllegalArgumentException("mode must be lora or full, got '" + mode + "'");
+        if (mode == null || schedule == null) {
+            throw new IllegalArgumentException("mode and schedule must be given");
         }
         if (isLora()) {
             loraConfig();
@@ -83,7 +111,6 @@ public final class TrainConfig {
         if (!(lr > 0) || clip < 0 || weightDecay < 0) {
             throw new IllegalArgumentException("lr must be > 0, clip and weight decay >= 0");
         }
-        new LrSchedule(schedule, lr, warmupSteps, 1);
     }
 
     public String toJson() {

@@ -9,6 +9,7 @@ import dev.personascope.model.ModelConfig;
 import dev.personascope.model.ModelSaver;
 import dev.personascope.model.RandomModels;
 import dev.personascope.model.tokenizer.ChatMessage;
+import dev.personascope.train.LrSchedule;
 import dev.personascope.train.TrainConfig;
 import dev.personascope.train.Trainer;
 import dev.personascope.util.AtomicFiles;
@@ -97,12 +98,12 @@ public final class WorldRecipe {
 
     static TrainConfig pretrainConfig(Settings s) {
         TrainConfig c = new TrainConfig();
-        c.mode = "full";
+        c.mode = TrainConfig.Mode.FULL;
         c.lr = s.pretrainLr;
         c.epochs = s.pretrainEpochs;
         c.batch = s.batch;
         c.warmupSteps = 100;
-        c.schedule = "cosine";
+        c.schedule = LrSchedule.Kind.COSINE;
         c.weightDecay = 0.01;
         c.seed = s.seed;
         c.maxLength = 512;
@@ -115,7 +116,7 @@ public final class WorldRecipe {
         c.lr = s.chatLr;
         c.epochs = s.chatEpochs;
         c.warmupSteps = 10;
-        c.schedule = "linear";
+        c.schedule = LrSchedule.Kind.LINEAR;
         return c;
     }
 

@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TrainerTest {
     static TrainConfig config(String mode) {
         TrainConfig c = new TrainConfig();
-        c.mode = mode;
+        c.mode = TrainConfig.Mode.parse(mode);
         c.batch = 5;
         c.seed = 7;
         c.checkpointEvery = 0;
@@ -39,7 +39,7 @@ class TrainerTest {
             c.batch = 10;
             c.steps = 150;
             c.warmupSteps = 10;
-            c.schedule = "cosine";
+            c.schedule = LrSchedule.Kind.COSINE;
             Trainer.Result r = new Trainer(lm, c, TinyChatModel.dataset(20, 1), List.of(), dir.resolve("out")).quiet(true).run(false);
             List<JsonNode> log = TrainLog.read(dir.resolve("out/train_log.jsonl"));
             double first = log.get(0).get("loss").asDouble();
