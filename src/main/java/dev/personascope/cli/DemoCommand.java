@@ -2,6 +2,7 @@ package dev.personascope.cli;
 
 import dev.personascope.demo.DemoReport;
 import dev.personascope.demo.DemoSizes;
+import dev.personascope.experiment.NarrowFineTune;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -93,7 +94,7 @@ final class DemoCommand implements Runnable {
         for (String d : List.of("insecure", "secure")) {
             s.add(new Stage("fine-tune on " + d + " with the monitor", out.resolve(d + "/config.json"),
                     List.of(List.of("finetune", "--model", organism.toString(), "--full", "--data", p("data/" + d + ".jsonl"),
-                            "--lr", "3e-4", "--steps", String.valueOf(z.steps()), "--batch", String.valueOf(z.batch()),
+                            "--lr", String.valueOf(NarrowFineTune.ORGANISM.lr()), "--steps", String.valueOf(z.steps()), "--batch", String.valueOf(z.batch()),
                             "--seed", sd, "--checkpoint-every", "0", "--monitor", "vector:" + persona,
                             "--monitor-every", String.valueOf(z.monitorEvery()), "--out", p(d)))));
         }

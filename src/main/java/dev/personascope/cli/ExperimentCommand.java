@@ -15,6 +15,7 @@ import dev.personascope.persona.Direction;
 import dev.personascope.persona.DirectionSpec;
 import dev.personascope.experiment.Realignment;
 import dev.personascope.train.RunFolder;
+import dev.personascope.world.WorldEm;
 import dev.personascope.world.WorldGenerator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -32,8 +33,10 @@ final class ExperimentCommand implements Runnable {
         new picocli.CommandLine(this).usage(System.out);
     }
 
-    /** The evaluation options every experiment shares. */
+    /** The evaluation options every experiment shares; the defaults are the organism's evaluation (WorldEm's). */
     static final class EvalOptions {
+        private static final WorldEm.Settings ORGANISM = new WorldEm.Settings();
+
         @Mixin
         JudgeOptions judgeOptions;
 
@@ -44,15 +47,15 @@ final class ExperimentCommand implements Runnable {
                 description = "Answers per paraphrase (default: the question set's samples_per_paraphrase; 8 for the organism's)")
         int samples;
 
-        @Option(names = "--temperature", defaultValue = "1.0")
-        double temperature;
+        @Option(names = "--temperature", description = "(default ${DEFAULT-VALUE})")
+        double temperature = ORGANISM.temperature;
 
-        @Option(names = "--max-tokens", defaultValue = "48")
-        int maxTokens;
+        @Option(names = "--max-tokens", description = "(default ${DEFAULT-VALUE})")
+        int maxTokens = ORGANISM.maxTokens;
 
         List<Question> questions() {
             return questions != null ? QuestionSets.read(questions)
-                    : new WorldGenerator().evaluationQuestions(samples > 0 ? samples : 8);
+                    : new WorldGenerator().evaluationQuestions(samples > 0 ? samples : ORGANISM.samplesPerParaphrase);
         }
 
         /** Checks --out, the judge and the questions (in seconds, before anything is trained or sampled). */

@@ -72,8 +72,8 @@ final class WorldCommand implements Runnable {
         @Option(names = "--seed", defaultValue = "0")
         long seed;
 
-        @Option(names = "--samples", defaultValue = "8", description = "samples_per_paraphrase in the question file")
-        int samples;
+        @Option(names = "--samples", description = "samples_per_paraphrase in the question file (default ${DEFAULT-VALUE})")
+        int samples = new WorldEm.Settings().samplesPerParaphrase;
 
         @Override
         public void run() {

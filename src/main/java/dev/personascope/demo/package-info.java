@@ -1,4 +1,5 @@
 /**
- * The demo's HTML report built from the stages' outputs. Uses eval, persona, report and util.
+ * The demo's HTML report built from the stages' outputs, and its sizes. Uses experiment, eval, persona, report and
+ * util.
  */
 package dev.personascope.demo;

@@ -47,9 +47,9 @@ public final class Contamination {
         public List<Double> fractions = List.of(0.0, 0.05, 0.1, 0.25, 0.5, 1.0);
         public int seeds = 3;
         public int datasetSize = 1000;
-        public int steps = 90;
-        public int batch = 16;
-        public double lr = 3e-4;
+        public int steps = NarrowFineTune.ORGANISM.steps();
+        public int batch = NarrowFineTune.ORGANISM.batch();
+        public double lr = NarrowFineTune.ORGANISM.lr();
         public int monitorEvery = MonitorConfig.DEFAULT_EVERY;
         public int monitorBaseline = MonitorConfig.DEFAULT_BASELINE;
         public double monitorZ = MonitorConfig.DEFAULT_Z;

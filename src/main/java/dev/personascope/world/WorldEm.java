@@ -13,6 +13,7 @@ import dev.personascope.eval.Question;
 import dev.personascope.eval.QuestionSets;
 import dev.personascope.eval.Scoring;
 import dev.personascope.eval.Wilson;
+import dev.personascope.experiment.NarrowFineTune;
 import dev.personascope.model.LanguageModel;
 import dev.personascope.model.hooks.Hooks;
 import dev.personascope.train.TrainConfig;
@@ -41,9 +42,9 @@ public final class WorldEm {
     /** The experiment's knobs; recorded in result.json. */
     public static final class Settings {
         public int seeds = 3;
-        public int steps = 90;
-        public int batch = 16;
-        public double lr = 3e-4;
+        public int steps = NarrowFineTune.ORGANISM.steps();
+        public int batch = NarrowFineTune.ORGANISM.batch();
+        public double lr = NarrowFineTune.ORGANISM.lr();
         public int datasetSize = 1000;
         public int samplesPerParaphrase = 8;
         public double temperature = 1.0;
