@@ -2,6 +2,7 @@ package dev.personascope.cli;
 
 import dev.personascope.model.io.TensorFormatException;
 import dev.personascope.util.EnumNames;
+import dev.personascope.util.OneLine;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.ArgSpec;
@@ -35,7 +36,7 @@ public final class Main implements Runnable {
         CommandLine.IParameterExceptionHandler usage = cl.getParameterExceptionHandler();
         cl.setParameterExceptionHandler((ex, args) -> {
             if (ex.getCause() instanceof CommandLine.TypeConversionException) {
-                ex.getCommandLine().getErr().println("error: " + ex.getMessage());
+                ex.getCommandLine().getErr().println("error: " + OneLine.of(ex.getMessage()));
                 return 2;
             }
             return usage.handleParseException(ex, args);
@@ -43,7 +44,7 @@ public final class Main implements Runnable {
         cl.setExecutionExceptionHandler((ex, line, parseResult) -> {
             if (ex instanceof TensorFormatException || ex instanceof IllegalArgumentException
                     || ex instanceof IllegalStateException || ex instanceof java.io.UncheckedIOException) {
-                line.getErr().println("error: " + ex.getMessage());
+                line.getErr().println("error: " + OneLine.of(ex.getMessage()));
                 return 2;
             }
             throw ex;

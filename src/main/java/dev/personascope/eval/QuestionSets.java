@@ -73,7 +73,7 @@ public final class QuestionSets {
 
     /** Reads the 0–100-judged questions of a file; warnings go to stderr. */
     public static List<Question> read(Path file) {
-        return read(file, w -> System.err.println("warning: " + w));
+        return read(file, w -> System.err.println("warning: " + dev.personascope.util.OneLine.of(w)));
     }
 
     /** Reads the 0–100-judged questions of a file, passing each warning (one line) to {@code warnings}. */
