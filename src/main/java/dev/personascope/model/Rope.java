@@ -27,10 +27,8 @@ public final class Rope {
             inv[i] = (float) (1.0 / Math.pow(spec.theta(), exponent));
         }
         JsonNode s = spec.scaling();
-        if (s == null) {
-            return inv;
-        }
-        String type = s.hasNonNull("rope_type") ? s.get("rope_type").asText() : s.path("type").asText("default");
+        String type = s == null ? "default"
+                : s.hasNonNull("rope_type") ? s.get("rope_type").asText() : s.path("type").asText("default");
         switch (type) {
             case "default" -> {
             }
@@ -43,6 +41,15 @@ public final class Rope {
             case "llama3" -> applyLlama3(inv, s);
             default -> throw new TensorFormatException("config.json: rope_scaling type '" + type
                     + "' is not supported (supported: default, linear, llama3)");
+        }
+        // a tiny rope_theta or a zero, negative or non-numeric scaling factor gives frequencies no model has
+        // (found by ConfigJsonFuzzTest: factor 0 gave Infinity, silently)
+        for (int i = 0; i < half; i++) {
+            if (!(inv[i] >= 0) || Double.isInfinite(inv[i])) {
+                throw new TensorFormatException("config.json: rope_theta " + spec.theta()
+                        + (s == null ? "" : " with rope_scaling " + s) + " gives the rotary frequency " + inv[i]
+                        + " for dimension " + 2 * i + " (check rope_theta and the scaling factors)");
+            }
         }
         return inv;
     }
