@@ -44,6 +44,35 @@ public record LoraConfig(int rank, double alpha, double dropout, List<String> ta
                 throw new IllegalArgumentException("LoRA rank_pattern rank must be in 1..256, got " + r);
             }
         }
+        for (double a : alphaPattern.values()) {
+            if (!(a > 0) || Double.isInfinite(a)) {
+                throw new IllegalArgumentException("LoRA alpha_pattern alpha must be a positive number, got " + a);
+            }
+        }
+        // the regular expressions are compiled when a model is adapted: a bad one is refused here, when read
+        if (targetRegex != null) {
+            checkRegex(targetRegex, "target_modules");
+        }
+        for (String k : rankPattern.keySet()) {
+            checkRegex(patternRegex(k), "rank_pattern key '" + k + "'");
+        }
+        for (String k : alphaPattern.keySet()) {
+            checkRegex(patternRegex(k), "alpha_pattern key '" + k + "'");
+        }
+    }
+
+    private static void checkRegex(String regex, String field) {
+        try {
+            Pattern.compile(regex);
+        } catch (java.util.regex.PatternSyntaxException e) {
+            throw new IllegalArgumentException("LoRA " + field + " is not a valid regular expression: "
+                    + e.getDescription() + " near index " + e.getIndex());
+        }
+    }
+
+    /** PEFT's get_pattern_key regular expression for a rank_pattern / alpha_pattern key. */
+    private static String patternRegex(String key) {
+        return "(.*\\.)?(" + key + ")$";
     }
 
     /** Plain LoRA on the named modules. */
@@ -77,7 +106,7 @@ public record LoraConfig(int rank, double alpha, double dropout, List<String> ta
     /** PEFT's get_pattern_key: the first key k with the module name matching (.*\.)?(k)$. */
     private static String patternKey(java.util.Set<String> keys, String module) {
         for (String k : keys) {
-            if (Pattern.compile("(.*\\.)?(" + k + ")$").matcher(module).matches()) {
+            if (Pattern.compile(patternRegex(k)).matcher(module).matches()) {
                 return k;
             }
         }

@@ -15,12 +15,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class AdapterConfigFuzzTest {
     private static final Path DIR = FuzzOutcome.tempDir("adapter-fuzz");
+    private static final String[] MODULES = {"model.layers.0.self_attn.q_proj", "model.layers.0.mlp.down_proj",
+        "transformer.h.0.attn.c_attn"};
 
     @FuzzTest(maxDuration = "10s")
     @DictionaryEntries({"\"r\"", "\"lora_alpha\"", "\"lora_dropout\"", "\"target_modules\"", "\"all-linear\"",
         "\"layers_to_transform\"", "\"layers_pattern\"", "\"rank_pattern\"", "\"alpha_pattern\"", "\"use_rslora\"",
         "\"use_dora\"", "\"exclude_modules\"", "\"peft_type\"", "\"LORA\"", "\"fan_in_fan_out\"", "\"bias\"",
-        "\"q_proj\"", "-1", "0", "1e309", "NaN", "null", "true", "\"x\""})
+        "\"q_proj\"", "\".*\\\\.q_proj\"", "(", "[", "*", "-1", "0", "1e309", "NaN", "null", "true", "\"x\""})
     void readConfig(byte[] data) {
         FuzzOutcome.write(DIR.resolve("adapter_config.json"), data);
         LoraConfig c = FuzzOutcome.parse(() -> PeftAdapter.readConfig(DIR), FuzzOutcome.CLI_ERRORS);
@@ -41,6 +43,9 @@ class AdapterConfigFuzzTest {
         for (String module : c.alphaPattern().keySet()) {
             float s = c.scaleOf(module);
             assertTrue(Float.isFinite(s) && s > 0, "scale of " + module + " " + s);
+        }
+        for (String module : MODULES) { // the regular expressions it holds compile and match
+            c.covers(0, module);
         }
         if (c.layers() != null) {
             c.layers().forEach(l -> assertTrue(l >= 0, "layer index " + l));
