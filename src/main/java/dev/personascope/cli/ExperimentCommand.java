@@ -9,7 +9,6 @@ import dev.personascope.experiment.Checkup;
 import dev.personascope.experiment.Contamination;
 import dev.personascope.model.LanguageModel;
 import dev.personascope.model.ModelConfig;
-import dev.personascope.monitor.MonitorProbes;
 import dev.personascope.persona.Conversations;
 import dev.personascope.persona.Direction;
 import dev.personascope.persona.DirectionSpec;
@@ -119,7 +118,7 @@ final class ExperimentCommand implements Runnable {
             List<ChatExample> goodData = ChatJsonl.read(good, "--good");
             List<ChatExample> probes;
             try (LanguageModel lm = LanguageModel.load(m)) { // fixed probe texts: the clean model's own answers
-                probes = MonitorProbes.answered(lm, Conversations.promptsOnly(evalOptions.questions()), band.answers, 48, 0);
+                probes = band.answered(lm, Conversations.promptsOnly(evalOptions.questions()), 0);
             }
             new Contamination(m, s, dirs, probes, checkup).run(badData, goodData, out, System.out);
             System.out.println("wrote " + out.resolve("result.json"));

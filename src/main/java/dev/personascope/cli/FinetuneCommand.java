@@ -249,7 +249,7 @@ final class FinetuneCommand implements Callable<Integer> {
 
     /** The monitor, with its first measurement taken (step 0, before training) or its log replayed on --resume. */
     private PersonaMonitor startMonitor(LanguageModel lm, List<ChatExample> prompts, DashboardServer server) {
-        List<ChatExample> probes = monitorOptions.answered(lm, prompts, trainOptions.seed); // from the untrained model, so a resume gets the same
+        List<ChatExample> probes = monitorOptions.band.answered(lm, prompts, trainOptions.seed); // from the untrained model, so a resume gets the same
         MonitorConfig cfg = monitorOptions.config(lm.config().hiddenSize, probes);
         Path log = out.resolve("monitor.jsonl");
         PersonaMonitor m = resume ? PersonaMonitor.resuming(cfg, probes, log, Checkpoint.savedStep(out))

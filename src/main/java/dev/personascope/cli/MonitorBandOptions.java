@@ -1,7 +1,12 @@
 package dev.personascope.cli;
 
+import dev.personascope.data.ChatExample;
+import dev.personascope.model.LanguageModel;
 import dev.personascope.monitor.MonitorConfig;
+import dev.personascope.monitor.MonitorProbes;
 import picocli.CommandLine.Option;
+
+import java.util.List;
 
 /**
  * When the persona monitor measures and alarms, and how its probes are answered: shared by finetune's monitor and
@@ -23,6 +28,14 @@ final class MonitorBandOptions {
             description = "Answer each probe prompt N times with the model before training (fixed texts read at every"
                     + " measurement; 0: read the prompts alone) (default ${DEFAULT-VALUE})")
     int answers;
+
+    /** Answers of a probe prompt are at most this many tokens. */
+    static final int ANSWER_TOKENS = 48;
+
+    /** The probes, each prompt-only one answered --monitor-answers times by the (untrained) model. */
+    List<ChatExample> answered(LanguageModel lm, List<ChatExample> probes, long seed) {
+        return MonitorProbes.answered(lm, probes, answers, ANSWER_TOKENS, seed);
+    }
 
     /** Answers per probe are counted, not negative. */
     void validate() {

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.personascope.data.ChatExample;
 import dev.personascope.model.hooks.TokenScope;
 import dev.personascope.monitor.MonitorConfig;
-import dev.personascope.model.LanguageModel;
 import dev.personascope.monitor.MonitorProbes;
 import dev.personascope.persona.Direction;
 import dev.personascope.persona.DirectionSpec;
@@ -76,11 +75,6 @@ final class MonitorOptions {
             throw new IllegalArgumentException("--dashboard port must be in 0..65535");
         }
         band.validate();
-    }
-
-    /** The probes with answers sampled from the (untrained) model when they are prompts only and --monitor-answers > 0. */
-    List<ChatExample> answered(LanguageModel lm, List<ChatExample> prompts, long seed) {
-        return MonitorProbes.answered(lm, prompts, band.answers, 48, seed);
     }
 
     private TokenScope scope(List<ChatExample> probes) {

@@ -59,7 +59,7 @@ final class SaeCommand implements Runnable {
         public void run() {
             RunFolder.checkWritable(out, "--out");
             try (LanguageModel lm = modelOptions.load()) {
-                long n = ActivationStore.harvest(lm, hook, TokenCorpus.load(data, lm, documents, 512, seed), out, chunkTokens);
+                long n = ActivationStore.harvest(lm, hook, TokenCorpus.load(data, lm, documents, SaeConfig.DEFAULT_CONTEXT_SIZE, seed), out, chunkTokens);
                 System.out.println(n + " activation vectors of " + hook + " in " + out);
             }
         }
@@ -95,10 +95,9 @@ final class SaeCommand implements Runnable {
             try (LanguageModel lm = modelOptions.load()) {
                 String modelName = modelOptions.modelPath().toAbsolutePath().normalize().getFileName().toString();
                 SaeConfig c = saeOptions.config(lm.config().hiddenSize, hook, modelName);
-                c.contextSize = 512;
                 long seed = saeOptions.seed;
-                List<int[]> corpus = store != null ? List.of() : TokenCorpus.load(data, lm, documents, 512, seed);
-                List<int[]> held = TokenCorpus.load(data, lm, 200, 512, seed + 1_000_003);
+                List<int[]> corpus = store != null ? List.of() : TokenCorpus.load(data, lm, documents, c.contextSize, seed);
+                List<int[]> held = TokenCorpus.load(data, lm, 200, c.contextSize, seed + 1_000_003);
                 try (Sae sae = SaeRegistry.create(c, lm.model().manager())) {
                     SaeTrainer.Settings s = saeOptions.settings();
                     ActivationSource acts = store != null ? ActivationStore.open(store, seed)
@@ -140,7 +139,7 @@ final class SaeCommand implements Runnable {
         @Override
         public void run() {
             try (LanguageModel lm = modelOptions.load(); Sae sae = SaeFolder.readFor(saeDir, lm)) {
-                List<int[]> docs = TokenCorpus.load(data, lm, documents, 512, seed);
+                List<int[]> docs = TokenCorpus.load(data, lm, documents, SaeConfig.DEFAULT_CONTEXT_SIZE, seed);
                 System.out.println(SaeMetrics.evaluate(lm, sae, sae.config().hookName, docs, 16));
             }
         }

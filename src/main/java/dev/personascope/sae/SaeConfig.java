@@ -9,6 +9,9 @@ import java.util.Map;
  * activation normalisation, and metadata naming the model, hook point and context size.
  */
 public final class SaeConfig {
+    /** The tokens per document this project trains, harvests and evaluates SAEs on. */
+    public static final int DEFAULT_CONTEXT_SIZE = 512;
+
     public int dIn;
     public int dSae;
     public String architecture = TrainableArchitecture.TOPK.toString();
@@ -20,7 +23,7 @@ public final class SaeConfig {
     public String normalizeActivations = "none";
     public String modelName = "";
     public String hookName = "";
-    public int contextSize = 512;
+    public int contextSize = DEFAULT_CONTEXT_SIZE;
     /** Other cfg.json fields, kept so that a folder round-trips. */
     public Map<String, Object> extra = new LinkedHashMap<>();
 
