@@ -25,24 +25,25 @@ final class JudgeOptions {
             description = "Environment variable holding the judge's API key (default ${DEFAULT-VALUE}; may be unset for local servers)")
     String judgeKeyEnv;
 
-    @Option(names = "--judge-concurrency", defaultValue = "8", description = "Judge requests in flight at most")
-    int judgeConcurrency;
+    @Option(names = "--judge-concurrency", description = "Judge requests in flight at most (default ${DEFAULT-VALUE})")
+    int judgeConcurrency = OpenAiJudge.DEFAULT_CONCURRENCY;
 
-    @Option(names = "--judge-attempts", defaultValue = "6", description = "Attempts per judge request (retries on 429, 5xx, timeouts)")
-    int judgeAttempts;
+    @Option(names = "--judge-attempts", description = "Attempts per judge request (retries on 429, 5xx, timeouts)"
+            + " (default ${DEFAULT-VALUE})")
+    int judgeAttempts = OpenAiJudge.DEFAULT_ATTEMPTS;
 
-    @Option(names = "--judge-timeout", defaultValue = "120", description = "Seconds allowed per judge request")
-    double judgeTimeout;
+    @Option(names = "--judge-timeout", description = "Seconds allowed per judge request (default ${DEFAULT-VALUE})")
+    double judgeTimeout = OpenAiJudge.DEFAULT_TIMEOUT.toSeconds();
 
     @Option(names = "--judge-cache", description = "Folder of cached judge responses (default OUT/judge_cache)")
     Path judgeCache;
 
-    @Option(names = "--judge-scoring", defaultValue = "tokens", description = "How an openai judge's 0-100 score is read:"
+    @Option(names = "--judge-scoring", description = "How an openai judge's 0-100 score is read:"
             + " tokens (one token's top 20 logprobs, the papers' method; for judges with whole-number tokens such as GPT-4o),"
             + " digits (digit by digit through continue_final_message requests; for Qwen2.5, Mistral, Llama 2 on vLLM or"
             + " personascope serve), auto (tokens when the first token's top 20 include a number of two or more digits,"
             + " else digits). Default ${DEFAULT-VALUE}")
-    String judgeScoring;
+    String judgeScoring = OpenAiJudge.DEFAULT_SCORING.label();
 
     Path cacheDir(Path out) {
         return judgeCache != null ? judgeCache : out.resolve("judge_cache");

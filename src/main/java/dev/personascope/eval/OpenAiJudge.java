@@ -70,6 +70,10 @@ import java.util.regex.Pattern;
 public final class OpenAiJudge implements Judge {
     public static final String DEFAULT_URL = "https://api.openai.com/v1";
     public static final String DEFAULT_KEY_ENV = "OPENAI_API_KEY";
+    public static final int DEFAULT_CONCURRENCY = 8;
+    public static final int DEFAULT_ATTEMPTS = 6;
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(120);
+    public static final JudgeScoring DEFAULT_SCORING = JudgeScoring.TOKENS;
     public static final double MIN_NUMBER_MASS = 0.25;
     public static final int TOP_LOGPROBS = 20;
 
@@ -139,13 +143,13 @@ public final class OpenAiJudge implements Judge {
         private String baseUrl = DEFAULT_URL;
         private String model;
         private String apiKey;
-        private int concurrency = 8;
-        private int maxAttempts = 6;
+        private int concurrency = DEFAULT_CONCURRENCY;
+        private int maxAttempts = DEFAULT_ATTEMPTS;
         private Duration initialBackoff = Duration.ofSeconds(1);
         private Duration maxBackoff = Duration.ofSeconds(60);
-        private Duration timeout = Duration.ofSeconds(120);
+        private Duration timeout = DEFAULT_TIMEOUT;
         private Path cacheDir;
-        private JudgeScoring scoring = JudgeScoring.TOKENS;
+        private JudgeScoring scoring = DEFAULT_SCORING;
 
         /** E.g. {@code https://api.openai.com/v1} or {@code http://127.0.0.1:8000/v1}; /chat/completions is appended. */
         public Builder baseUrl(String url) {
