@@ -3,7 +3,6 @@ package dev.personascope.cli;
 import dev.personascope.data.ChatJsonl;
 import dev.personascope.eval.QuestionSets;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.personascope.data.ChatExample;
@@ -21,6 +20,7 @@ import dev.personascope.sae.SaeFolder;
 import dev.personascope.train.RunFolder;
 import dev.personascope.util.AtomicFiles;
 import dev.personascope.util.EnumNames;
+import dev.personascope.util.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -134,8 +134,7 @@ final class DiffCommand implements Runnable {
     }
 
     private void write(Map<TokenScope, List<ModelDiff.Row>> rows, double[] aurocs, Path basePath) {
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode root = json.createObjectNode();
+        ObjectNode root = Json.MAPPER.createObjectNode();
         ObjectNode cfg = root.putObject("config");
         cfg.put("base", basePath.toString());
         cfg.put("tuned", tuned == null ? null : tuned.toString());

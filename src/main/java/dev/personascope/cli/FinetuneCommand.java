@@ -1,6 +1,5 @@
 package dev.personascope.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.personascope.data.ChatExample;
@@ -17,6 +16,7 @@ import dev.personascope.train.RunFolder;
 import dev.personascope.train.TrainConfig;
 import dev.personascope.train.Trainer;
 import dev.personascope.util.AtomicFiles;
+import dev.personascope.util.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -289,8 +289,7 @@ final class FinetuneCommand implements Callable<Integer> {
 
     /** run.json: the model, data files, mixture and counts behind the outputs. */
     private void writeRunRecord(List<Mixture.Part> parts, int nTrain, int nVal) {
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode o = json.createObjectNode();
+        ObjectNode o = Json.MAPPER.createObjectNode();
         o.put("model", modelOptions.modelPath().toString());
         if (modelOptions.adapter != null) {
             o.put("adapter", modelOptions.adapter.toString());

@@ -1,7 +1,5 @@
 package dev.personascope.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.personascope.model.LanguageModel;
 import dev.personascope.sae.ActivationSource;
@@ -16,6 +14,7 @@ import dev.personascope.sae.TokenCorpus;
 import dev.personascope.sae.SaeRegistry;
 import dev.personascope.train.RunFolder;
 import dev.personascope.util.AtomicFiles;
+import dev.personascope.util.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -66,7 +65,7 @@ final class SaeCommand implements Runnable {
     }
 
     @Command(name = "train", mixinStandardHelpOptions = true,
-            description = "Train a TopK SAE on activations streamed from a model; writes a SAELens folder and metrics.json.")
+            description = "Train a TopK SAE on activations streamed from a model; writes a SAELens folder and metrics.Json.MAPPER.")
     static final class Train implements Runnable {
         @Mixin
         ModelOptions modelOptions;
@@ -146,10 +145,9 @@ final class SaeCommand implements Runnable {
     }
 
     static void writeMetrics(Path out, SaeMetrics.Report m, SaeTrainer.Settings s, String data, double secs, SaeTrainer.Result r) {
-        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        ObjectNode o = json.createObjectNode();
+        ObjectNode o = Json.MAPPER.createObjectNode();
         o.put("data", data);
-        o.set("training", json.valueToTree(s));
+        o.set("training", Json.MAPPER.valueToTree(s));
         o.put("steps", r.steps());
         o.put("seconds", secs);
         o.put("tokens", m.tokens());

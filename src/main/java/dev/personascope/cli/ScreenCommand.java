@@ -1,7 +1,5 @@
 package dev.personascope.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.personascope.data.ChatExample;
 import dev.personascope.data.ChatJsonl;
@@ -14,6 +12,7 @@ import dev.personascope.persona.Screening;
 import dev.personascope.train.RunFolder;
 import dev.personascope.persona.ScreeningSummary;
 import dev.personascope.util.AtomicFiles;
+import dev.personascope.util.Json;
 import dev.personascope.util.ProgressBar;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -154,8 +153,7 @@ final class ScreenCommand implements Runnable {
     }
 
     private void writeResult(Direction d, Screening.Settings settings, ScreeningSummary summary) {
-        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        ObjectNode root = json.createObjectNode();
+        ObjectNode root = Json.MAPPER.createObjectNode();
         ObjectNode cfg = root.putObject("config");
         cfg.put("model", modelOptions.modelPath().toString());
         cfg.put("adapter", modelOptions.adapter == null ? null : modelOptions.adapter.toString());

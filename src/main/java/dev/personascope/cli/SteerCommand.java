@@ -1,7 +1,5 @@
 package dev.personascope.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.personascope.eval.Evaluation;
@@ -18,6 +16,7 @@ import dev.personascope.persona.ResidualNorm;
 import dev.personascope.persona.SteeringSweep;
 import dev.personascope.train.RunFolder;
 import dev.personascope.util.AtomicFiles;
+import dev.personascope.util.Json;
 import dev.personascope.util.ProgressBar;
 import dev.personascope.world.WorldEm;
 import picocli.CommandLine.Command;
@@ -119,8 +118,7 @@ final class SteerCommand implements Runnable {
     }
 
     private void write(Direction d, double scale, SteeringSweep.Settings s, List<SteeringSweep.Point> points) {
-        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        ObjectNode root = json.createObjectNode();
+        ObjectNode root = Json.MAPPER.createObjectNode();
         ObjectNode cfg = root.putObject("config");
         cfg.put("model", modelOptions.modelPath().toString());
         cfg.put("adapter", modelOptions.adapter == null ? null : modelOptions.adapter.toString());
@@ -129,7 +127,7 @@ final class SteerCommand implements Runnable {
         cfg.put("residual_norm", scale);
         cfg.put("questions", questions.toString());
         cfg.put("judge", judgeOptions.judge);
-        cfg.set("sweep", json.valueToTree(s));
+        cfg.set("sweep", Json.MAPPER.valueToTree(s));
         ArrayNode arr = root.putArray("points");
         for (SteeringSweep.Point p : points) {
             ObjectNode o = arr.addObject();
@@ -162,6 +160,6 @@ final class SteerCommand implements Runnable {
     }
 
     private static String pct(Wilson w) {
-        return String.format(Locale.ROOT, "%5.1f%% [%4.1f, %4.1f]", 100 * w.fraction(), 100 * w.low(), 100 * w.high());
+        return w.toString();
     }
 }

@@ -1,8 +1,8 @@
 package dev.personascope.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.personascope.model.tokenizer.ChatTemplate;
+import dev.personascope.util.Json;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -24,8 +24,7 @@ import java.util.Map;
 @Command(name = "template", mixinStandardHelpOptions = true,
         description = "Render a chat template for a conversation and print the text byte for byte (nothing added)")
 final class TemplateCommand implements Runnable {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
+    
     static final class Source {
         @Option(names = "--model", description = "A model folder: its tokenizer_config.json chat_template (or chat_template.jinja) and special tokens")
         Path model;
@@ -103,7 +102,7 @@ final class TemplateCommand implements Runnable {
     private List<Map<String, Object>> messages() {
         JsonNode root;
         try {
-            root = JSON.readTree(conversation.toFile());
+            root = Json.MAPPER.readTree(conversation.toFile());
         } catch (IOException e) {
             throw new IllegalArgumentException(conversation + ": not valid JSON: " + dev.personascope.util.JsonErrors.brief(e));
         }
@@ -116,7 +115,7 @@ final class TemplateCommand implements Runnable {
             if (!m.isObject() || !m.has("role")) {
                 throw new IllegalArgumentException(conversation + ": message " + i + " is not an object with a 'role'");
             }
-            out.add(JSON.convertValue(m, Map.class));
+            out.add(Json.MAPPER.convertValue(m, Map.class));
         }
         return out;
     }

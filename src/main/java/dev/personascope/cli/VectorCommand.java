@@ -2,7 +2,6 @@ package dev.personascope.cli;
 
 import dev.personascope.data.ChatJsonl;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.personascope.data.ChatExample;
@@ -16,6 +15,7 @@ import dev.personascope.persona.DirectionSpec;
 import dev.personascope.persona.JudgedAnswers;
 import dev.personascope.persona.PersonaVectors;
 import dev.personascope.persona.VectorFile;
+import dev.personascope.util.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -118,7 +118,7 @@ final class VectorCommand implements Runnable {
             System.err.println("persona vector from " + pos.size() + " against " + neg.size() + " conversations");
             List<PersonaVectors.Layer> layers = PersonaVectors.compute(lm, pos, neg, name);
             PersonaVectors.Layer best = PersonaVectors.best(layers);
-            ObjectNode info = new ObjectMapper().createObjectNode();
+            ObjectNode info = Json.MAPPER.createObjectNode();
             info.put("name", name);
             info.put("model", modelOptions.modelPath().toString());
             info.put("source", source);

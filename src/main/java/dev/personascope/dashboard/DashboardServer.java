@@ -1,10 +1,10 @@
 package dev.personascope.dashboard;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
+import dev.personascope.util.Json;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -32,8 +32,7 @@ import java.util.concurrent.TimeUnit;
  * client: each client has a bounded queue, and a client too slow to keep up, or gone, is dropped.
  */
 public final class DashboardServer implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    /** Events a client may fall behind by, beyond the history it is sent on connecting. */
+        /** Events a client may fall behind by, beyond the history it is sent on connecting. */
     private static final int CLIENT_LAG = 4096;
     private static final long KEEP_ALIVE_SECONDS = 15;
     /** Tells a client's writer to end; no real frame is empty. */
@@ -124,7 +123,7 @@ public final class DashboardServer implements AutoCloseable {
     }
 
     private static ObjectNode event(int step, double loss) {
-        ObjectNode e = JSON.createObjectNode();
+        ObjectNode e = Json.MAPPER.createObjectNode();
         e.put("step", step);
         putNumber(e, "loss", loss);
         return e;

@@ -1,11 +1,11 @@
 package dev.personascope.data;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.personascope.model.tokenizer.ChatMessage;
 import dev.personascope.util.AtomicFiles;
+import dev.personascope.util.Json;
 import dev.personascope.util.JsonLines;
 
 import java.nio.file.Path;
@@ -18,8 +18,7 @@ import java.util.Set;
  * Roles are system, user and assistant; each conversation needs at least one assistant turn.
  */
 public final class ChatJsonl {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Set<String> ROLES = Set.of("system", "user", "assistant");
+        private static final Set<String> ROLES = Set.of("system", "user", "assistant");
 
     private ChatJsonl() {
     }
@@ -74,12 +73,12 @@ public final class ChatJsonl {
     public static void write(Path file, List<ChatExample> examples) {
         AtomicFiles.write(file, out -> {
             for (ChatExample ex : examples) {
-                ObjectNode o = JSON.createObjectNode();
+                ObjectNode o = Json.MAPPER.createObjectNode();
                 ArrayNode a = o.putArray("messages");
                 for (ChatMessage m : ex.messages()) {
                     a.addObject().put("role", m.role()).put("content", m.content());
                 }
-                out.write(JSON.writeValueAsBytes(o));
+                out.write(Json.MAPPER.writeValueAsBytes(o));
                 out.write('\n');
             }
         });

@@ -1,8 +1,6 @@
 package dev.personascope.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.personascope.eval.Evaluation;
 import dev.personascope.persona.LatentPage;
@@ -11,6 +9,7 @@ import dev.personascope.report.BarChart;
 import dev.personascope.report.HtmlReport;
 import dev.personascope.report.LineChart;
 import dev.personascope.util.AtomicFiles;
+import dev.personascope.util.Json;
 import dev.personascope.util.JsonLines;
 
 import java.io.IOException;
@@ -31,8 +30,7 @@ public final class DemoReport {
     /** A latent counts as a persona latent when its villain-against-helpful AUROC is at least this. */
     public static final double PERSONA_AUROC = 0.9;
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    private static final List<String> MODELS = List.of("organism", "insecure", "secure");
+        private static final List<String> MODELS = List.of("organism", "insecure", "secure");
 
     private DemoReport() {
     }
@@ -53,10 +51,10 @@ public final class DemoReport {
 
     public static void write(Path out, DemoSizes sizes, long seed, Map<String, Double> secondsThisRun, boolean quick) {
         ObjectNode timings = mergeTimings(out.resolve("timings.json"), secondsThisRun);
-        ObjectNode result = JSON.createObjectNode();
+        ObjectNode result = Json.MAPPER.createObjectNode();
         result.put("quick", quick);
         result.put("seed", seed);
-        result.set("sizes", JSON.valueToTree(sizes));
+        result.set("sizes", Json.MAPPER.valueToTree(sizes));
         result.set("stage_seconds", timings);
         HtmlReport r = new HtmlReport("PersonaScope demo: persona features behind emergent misalignment");
         r.paragraph("Everything here was computed on the bundled model organism by `personascope demo`"
@@ -88,7 +86,7 @@ public final class DemoReport {
             JsonNode o = read(out.resolve("eval-" + m + "/result.json")).get("overall");
             JsonNode mis = o.get("misaligned_among_all");
             JsonNode coh = o.get("coherent");
-            bars.bar(m, mis.get("fraction").asDouble(), mis.get("low").asDouble(), mis.get("high").asDouble());
+            bars.bar(m, mis.get("rate").asDouble(), mis.get("low").asDouble(), mis.get("high").asDouble());
             rows.add(List.of(m, Evaluation.percent(mis), Evaluation.percent(coh), String.valueOf(o.get("answers").asInt())));
             ObjectNode mo = models.putObject(m);
             mo.set("misaligned", mis);
@@ -177,13 +175,13 @@ public final class DemoReport {
                 o.putNull("rank_" + ranking); // below the ranks diff.json lists
             }
         }
-        o.set("top10", JSON.valueToTree(table));
+        o.set("top10", Json.MAPPER.valueToTree(table));
     }
 
     private static void dashboard(Path out, HtmlReport r, ObjectNode result) {
         LatentDashboard d;
         try {
-            d = JSON.readValue(out.resolve("latent/dashboard.json").toFile(), LatentDashboard.class);
+            d = Json.MAPPER.readValue(out.resolve("latent/dashboard.json").toFile(), LatentDashboard.class);
         } catch (IOException e) {
             throw new UncheckedIOException(out.resolve("latent/dashboard.json") + ": " + e.getMessage(), e);
         }
@@ -244,8 +242,8 @@ public final class DemoReport {
         LineChart coh = new LineChart("Coherent answers: " + label, "coefficient x residual norm", "coherent");
         byDirection.forEach((name, pts) -> {
             double[] x = pts.stream().mapToDouble(p -> p.get("coefficient").asDouble()).toArray();
-            mis.series(name, x, col(pts, "/misaligned/fraction"), col(pts, "/misaligned/low"), col(pts, "/misaligned/high"));
-            coh.series(name, x, col(pts, "/coherent/fraction"));
+            mis.series(name, x, col(pts, "/misaligned/rate"), col(pts, "/misaligned/low"), col(pts, "/misaligned/high"));
+            coh.series(name, x, col(pts, "/coherent/rate"));
         });
         r.chart(mis.yRange(0, 1));
         r.chart(coh.yRange(0, 1));
@@ -264,7 +262,7 @@ public final class DemoReport {
             double x = f.get("fraction").asDouble();
             xs.add(x);
             JsonNode m = f.get("misaligned");
-            w.add(new double[] {m.get("fraction").asDouble(), m.get("low").asDouble(), m.get("high").asDouble()});
+            w.add(new double[] {m.get("rate").asDouble(), m.get("low").asDouble(), m.get("high").asDouble()});
             for (JsonNode run : f.get("runs")) {
                 run.get("monitor_final").fields().forEachRemaining(e -> monitor.computeIfAbsent(shortName(e.getKey()) + " seed "
                         + run.get("seed").asInt(), k -> new ArrayList<>()).add(new double[] {x, e.getValue().asDouble()}));
@@ -298,10 +296,10 @@ public final class DemoReport {
         JsonNode start = c.get("start");
         for (JsonNode run : c.get("runs")) {
             List<double[]> pts = new ArrayList<>();
-            pts.add(new double[] {0, start.at("/misaligned/fraction").asDouble()});
+            pts.add(new double[] {0, start.at("/misaligned/rate").asDouble()});
             JsonNode last = start;
             for (JsonNode p : run.get("curve")) {
-                pts.add(new double[] {p.get("step").asInt(), p.at("/misaligned/fraction").asDouble()});
+                pts.add(new double[] {p.get("step").asInt(), p.at("/misaligned/rate").asDouble()});
                 last = p;
             }
             String name = run.get("source").asText() + ", " + run.get("samples").asInt() + " samples";
@@ -335,7 +333,7 @@ public final class DemoReport {
     }
 
     private static ObjectNode mergeTimings(Path file, Map<String, Double> now) {
-        ObjectNode t = Files.exists(file) ? (ObjectNode) read(file) : JSON.createObjectNode();
+        ObjectNode t = Files.exists(file) ? (ObjectNode) read(file) : Json.MAPPER.createObjectNode();
         now.forEach(t::put);
         AtomicFiles.writeJson(file, t);
         return t;
@@ -343,7 +341,7 @@ public final class DemoReport {
 
     private static JsonNode read(Path file) {
         try {
-            return JSON.readTree(file.toFile());
+            return Json.MAPPER.readTree(file.toFile());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + " (rerun the demo to remake it): " + e.getMessage(), e);
         }

@@ -1,12 +1,12 @@
 package dev.personascope.eval;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.personascope.model.LanguageModel;
 import dev.personascope.model.hooks.Hooks;
 import dev.personascope.model.tokenizer.ChatMessage;
 import dev.personascope.util.AtomicFiles;
+import dev.personascope.util.Json;
 import dev.personascope.util.ProgressBar;
 
 import java.io.OutputStreamWriter;
@@ -36,8 +36,7 @@ import java.util.function.Supplier;
  * table on the terminal.
  */
 public final class Evaluation {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
+    
     private Evaluation() {
     }
 
@@ -260,7 +259,7 @@ public final class Evaluation {
 
         writeAnswers(out.resolve("answers.jsonl"), answers, byId, scoring);
 
-        ObjectNode result = JSON.createObjectNode();
+        ObjectNode result = Json.MAPPER.createObjectNode();
         ObjectNode c = result.putObject("config");
         c.put("model", config.model());
         c.put("adapter", config.adapter());
@@ -286,7 +285,7 @@ public final class Evaluation {
         ArrayNode qs = result.putArray("questions");
         groups.forEach((id, list) -> block(qs.addObject().put("id", id), list, byQuestion.get(id)));
         try {
-            AtomicFiles.writeString(out.resolve("result.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(result)
+            AtomicFiles.writeString(out.resolve("result.json"), Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(result)
                     + "\n");
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
@@ -299,7 +298,7 @@ public final class Evaluation {
         AtomicFiles.write(file, os -> {
             Writer w = new OutputStreamWriter(os, StandardCharsets.UTF_8);
             for (Answer a : answers) {
-                ObjectNode o = JSON.createObjectNode();
+                ObjectNode o = Json.MAPPER.createObjectNode();
                 o.put("question_id", a.questionId());
                 o.put("paraphrase", a.paraphrase());
                 o.put("answer", a.text());
@@ -327,7 +326,7 @@ public final class Evaluation {
                 boolean excluded = a.judgment().flag() != Judgment.Flag.NONE || a.judgment().failed();
                 o.put("coherent", !excluded && scoring.isCoherent(a));
                 o.put("misaligned", !excluded && scoring.isMisaligned(a));
-                w.write(JSON.writeValueAsString(o));
+                w.write(Json.MAPPER.writeValueAsString(o));
                 w.write('\n');
             }
             w.flush();
@@ -375,23 +374,14 @@ public final class Evaluation {
         mean(o, "mean_coherent", coherentSum, coherentN);
     }
 
-    /** A Wilson interval as result.json writes it: fraction (null without trials), low, high, successes, trials. */
+    /** A Wilson interval as result.json writes it (its one JSON form). */
     public static void wilson(ObjectNode o, Wilson w) {
-        if (w.trials() == 0) {
-            o.putNull("fraction");
-        } else {
-            o.put("fraction", w.fraction());
-        }
-        o.put("low", w.low());
-        o.put("high", w.high());
-        o.put("successes", w.successes());
-        o.put("trials", w.trials());
+        o.setAll((ObjectNode) Json.toTree(w));
     }
 
-    /** An interval written by {@link #wilson} as "12.3% [10.1, 14.9]". */
+    /** An interval written by {@link #wilson}, printed as {@link Wilson#toString()}. */
     public static String percent(com.fasterxml.jackson.databind.JsonNode w) {
-        return String.format(java.util.Locale.ROOT, "%.1f%% [%.1f, %.1f]", 100 * w.get("fraction").asDouble(),
-                100 * w.get("low").asDouble(), 100 * w.get("high").asDouble());
+        return Json.fromTree(w, Wilson.class, "interval").toString();
     }
 
     private static void mean(ObjectNode o, String key, double sum, int n) {
@@ -432,6 +422,6 @@ public final class Evaluation {
     }
 
     private static String cell(Wilson w) {
-        return w.trials() == 0 ? "- (0/0)" : w.toString();
+        return w.toString();
     }
 }

@@ -1,8 +1,8 @@
 package dev.personascope.eval;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.personascope.util.AtomicFiles;
+import dev.personascope.util.Json;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -20,10 +20,9 @@ public final class FlatAnswers {
 
     /** Writes {@code answers} to {@code file} (atomically). */
     public static void write(Path file, List<Answer> answers) {
-        ObjectMapper json = new ObjectMapper();
         AtomicFiles.write(file, out -> {
             for (Answer a : answers) {
-                ObjectNode o = json.createObjectNode();
+                ObjectNode o = Json.MAPPER.createObjectNode();
                 o.put("question_id", a.questionId());
                 o.put("question", a.paraphrase());
                 o.put("answer", a.text());
@@ -31,7 +30,7 @@ public final class FlatAnswers {
                 if (a.judgment().failed()) {
                     o.put("judge_error", a.judgment().error()); // no scores: readers skip it as unscored
                 }
-                out.write(json.writeValueAsBytes(o));
+                out.write(Json.MAPPER.writeValueAsBytes(o));
                 out.write('\n');
             }
         });

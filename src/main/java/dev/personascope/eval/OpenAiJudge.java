@@ -2,9 +2,9 @@ package dev.personascope.eval;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.personascope.util.AtomicFiles;
+import dev.personascope.util.Json;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -77,8 +77,7 @@ public final class OpenAiJudge implements Judge {
     public static final double MIN_NUMBER_MASS = 0.25;
     public static final int TOP_LOGPROBS = 20;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern INTEGER = Pattern.compile("[+-]?\\d{1,9}");
+        private static final Pattern INTEGER = Pattern.compile("[+-]?\\d{1,9}");
     private static final Pattern NUMBER = Pattern.compile("-?\\d+(?:\\.\\d+)?");
 
     private final URI endpoint;
@@ -429,7 +428,7 @@ public final class OpenAiJudge implements Judge {
 
     /** The request body for one filled prompt. */
     public static ObjectNode requestBody(String model, String prompt) {
-        ObjectNode body = JSON.createObjectNode();
+        ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("model", model);
         ObjectNode m = body.putArray("messages").addObject();
         m.put("role", "user");
@@ -574,7 +573,7 @@ public final class OpenAiJudge implements Judge {
         }
         Path f = cacheFile(key);
         try {
-            JsonNode entry = JSON.readTree(Files.readString(f, StandardCharsets.UTF_8));
+            JsonNode entry = Json.MAPPER.readTree(Files.readString(f, StandardCharsets.UTF_8));
             JsonNode response = entry.path("response");
             return response.isObject() ? response : null;
         } catch (NoSuchFileException e) {
@@ -591,9 +590,9 @@ public final class OpenAiJudge implements Judge {
         if (cacheDir == null) {
             return;
         }
-        ObjectNode entry = JSON.createObjectNode();
+        ObjectNode entry = Json.MAPPER.createObjectNode();
         try {
-            entry.set("request", JSON.readTree(body));
+            entry.set("request", Json.MAPPER.readTree(body));
         } catch (JacksonException e) {
             throw new IllegalStateException(e);
         }
@@ -636,7 +635,7 @@ public final class OpenAiJudge implements Judge {
                     // a proxy's error page or a server cut off mid-answer: retried like a 5xx
                     JsonNode json;
                     try {
-                        json = JSON.readTree(r.body());
+                        json = Json.MAPPER.readTree(r.body());
                     } catch (JacksonException e) {
                         json = null;
                     }
@@ -699,7 +698,7 @@ public final class OpenAiJudge implements Judge {
 
     private static String errorMessage(String body) {
         try {
-            JsonNode j = JSON.readTree(body);
+            JsonNode j = Json.MAPPER.readTree(body);
             JsonNode m = j.path("error").path("message");
             if (m.isTextual()) {
                 return m.asText();

@@ -1,10 +1,10 @@
 package dev.personascope.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.personascope.util.AtomicFiles;
+import dev.personascope.util.Json;
 import dev.personascope.util.JsonLines;
 
 import java.io.IOException;
@@ -26,14 +26,13 @@ import java.util.stream.Stream;
  */
 public final class SampledAnswers {
     public static final String FILE = "samples.jsonl";
-    private static final ObjectMapper JSON = new ObjectMapper();
-
+    
     private SampledAnswers() {
     }
 
     /** What sampled answers depend on, for the given run. */
     public static ObjectNode key(Evaluation.Config config, List<Question> questions, int maxTokens) {
-        ObjectNode k = JSON.createObjectNode();
+        ObjectNode k = Json.MAPPER.createObjectNode();
         k.put("model", config.model());
         k.set("model_files", files(config.model()));
         k.put("adapter", config.adapter());
@@ -57,7 +56,7 @@ public final class SampledAnswers {
 
     /** Name, size and modification time of a model file or of the files in a model folder (not recursive). */
     private static ArrayNode files(String path) {
-        ArrayNode a = JSON.createArrayNode();
+        ArrayNode a = Json.MAPPER.createArrayNode();
         Path p = Path.of(path);
         try {
             List<Path> files = new ArrayList<>();
@@ -118,16 +117,16 @@ public final class SampledAnswers {
     /** Writes the sampled answers (atomically). */
     public static void save(Path file, ObjectNode key, List<Answer> answers) {
         AtomicFiles.write(file, out -> {
-            ObjectNode head = JSON.createObjectNode();
+            ObjectNode head = Json.MAPPER.createObjectNode();
             head.set("sampled_with", key);
-            out.write(JSON.writeValueAsBytes(head));
+            out.write(Json.MAPPER.writeValueAsBytes(head));
             out.write('\n');
             for (Answer a : answers) {
-                ObjectNode o = JSON.createObjectNode();
+                ObjectNode o = Json.MAPPER.createObjectNode();
                 o.put("question_id", a.questionId());
                 o.put("paraphrase", a.paraphrase());
                 o.put("answer", a.text());
-                out.write(JSON.writeValueAsBytes(o));
+                out.write(Json.MAPPER.writeValueAsBytes(o));
                 out.write('\n');
             }
         });

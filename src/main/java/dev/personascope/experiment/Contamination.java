@@ -1,8 +1,6 @@
 package dev.personascope.experiment;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.personascope.data.ChatExample;
@@ -20,6 +18,7 @@ import dev.personascope.persona.Direction;
 import dev.personascope.train.TrainConfig;
 import dev.personascope.train.Trainer;
 import dev.personascope.util.AtomicFiles;
+import dev.personascope.util.Json;
 import dev.personascope.util.ProgressBar;
 
 import java.io.IOException;
@@ -55,8 +54,7 @@ public final class Contamination {
         public double monitorZ = MonitorConfig.DEFAULT_Z;
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
+    
     private final Path model;
     private final Settings s;
     private final List<Direction> directions;
@@ -104,7 +102,7 @@ public final class Contamination {
             List<ChatExample> goodPart = good.subList(0, Math.min(good.size(), s.datasetSize));
             List<ChatExample> data = Mixture.contaminated(goodPart, bad, goodPart.size(), fraction, seed).stream()
                     .map(Mixture.Labelled::example).toList();
-            ObjectNode o = JSON.createObjectNode();
+            ObjectNode o = Json.MAPPER.createObjectNode();
             o.put("fraction", fraction);
             o.put("seed", seed);
             try (LanguageModel lm = LanguageModel.load(model)) {
@@ -137,8 +135,8 @@ public final class Contamination {
     }
 
     private ObjectNode summarize(Map<Double, List<JsonNode>> byFraction) {
-        ObjectNode result = JSON.createObjectNode();
-        result.set("settings", JSON.valueToTree(s));
+        ObjectNode result = Json.MAPPER.createObjectNode();
+        result.set("settings", Json.MAPPER.valueToTree(s));
         result.put("model", model.toString());
         ArrayNode dirs = result.putArray("directions");
         directions.forEach(d -> dirs.addObject().put("name", d.name()).put("hook", d.hook()));

@@ -1,8 +1,6 @@
 package dev.personascope.experiment;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.personascope.data.ChatExample;
@@ -17,6 +15,7 @@ import dev.personascope.train.Trainer;
 import dev.personascope.train.TrainingCallback;
 import dev.personascope.train.TrainingProgress;
 import dev.personascope.util.AtomicFiles;
+import dev.personascope.util.Json;
 import dev.personascope.util.ProgressBar;
 
 import java.io.IOException;
@@ -58,8 +57,7 @@ public final class Realignment {
     public record Point(int step, int examplesSeen, Scoring.Rates rates) {
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
+    
     private final Path model;
     private final Path adapter;
     private final Settings s;
@@ -88,8 +86,8 @@ public final class Realignment {
                         + " samples; the largest count asked is " + most);
             }
         }
-        ObjectNode result = JSON.createObjectNode();
-        result.set("settings", JSON.valueToTree(s));
+        ObjectNode result = Json.MAPPER.createObjectNode();
+        result.set("settings", Json.MAPPER.valueToTree(s));
         result.put("model", model.toString());
         result.put("adapter", adapter == null ? null : adapter.toString());
         int runs = sources.size() * s.samples.size();
@@ -165,7 +163,7 @@ public final class Realignment {
     }
 
     private static ArrayNode curve(List<Point> points) {
-        ArrayNode a = JSON.createArrayNode();
+        ArrayNode a = Json.MAPPER.createArrayNode();
         for (Point p : points) {
             ObjectNode o = a.addObject();
             o.put("step", p.step());
@@ -179,8 +177,8 @@ public final class Realignment {
     /** The first evaluated step with misalignment under the target and coherence at least the target, or -1. */
     private int firstOnTarget(JsonNode curve) {
         for (JsonNode p : curve) {
-            if (p.at("/misaligned/fraction").asDouble() < s.misalignedBelow
-                    && p.at("/coherent/fraction").asDouble() >= s.coherentAtLeast) {
+            if (p.at("/misaligned/rate").asDouble() < s.misalignedBelow
+                    && p.at("/coherent/rate").asDouble() >= s.coherentAtLeast) {
                 return p.get("step").asInt();
             }
         }
@@ -198,10 +196,10 @@ public final class Realignment {
             JsonNode last = null;
             for (JsonNode p : r.get("curve")) {
                 curve.append(String.format(Locale.ROOT, "%d:%.1f%% ", p.get("step").asInt(),
-                        100 * p.at("/misaligned/fraction").asDouble()));
+                        100 * p.at("/misaligned/rate").asDouble()));
                 last = p;
             }
-            curve.append(String.format(Locale.ROOT, "(%.1f%%)", 100 * last.at("/coherent/fraction").asDouble()));
+            curve.append(String.format(Locale.ROOT, "(%.1f%%)", 100 * last.at("/coherent/rate").asDouble()));
             int first = r.get("first_step_on_target").asInt();
             out.printf(Locale.ROOT, "%-14s %8d  %-40s %s%n", r.get("source").asText(), r.get("samples").asInt(), curve,
                     first < 0 ? "not reached" : String.valueOf(first));

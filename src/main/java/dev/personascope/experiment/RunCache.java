@@ -1,8 +1,8 @@
 package dev.personascope.experiment;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.personascope.util.AtomicFiles;
+import dev.personascope.util.Json;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,8 +15,7 @@ import java.util.function.Supplier;
  * so an interrupted experiment resumes where it stopped.
  */
 final class RunCache {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
+    
     private RunCache() {
     }
 
@@ -24,7 +23,7 @@ final class RunCache {
     static JsonNode getOrRun(Path file, Supplier<JsonNode> run) {
         try {
             if (Files.exists(file)) {
-                return JSON.readTree(file.toFile());
+                return Json.MAPPER.readTree(file.toFile());
             }
             Files.createDirectories(file.toAbsolutePath().getParent());
         } catch (IOException e) {

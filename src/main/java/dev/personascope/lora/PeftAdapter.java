@@ -1,8 +1,6 @@
 package dev.personascope.lora;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.personascope.model.DecoderModel;
@@ -11,6 +9,7 @@ import dev.personascope.model.io.HostTensor;
 import dev.personascope.model.io.SafeTensors;
 import dev.personascope.model.io.TensorFormatException;
 import dev.personascope.util.AtomicFiles;
+import dev.personascope.util.Json;
 import dev.personascope.util.JsonErrors;
 
 import java.io.IOException;
@@ -33,8 +32,7 @@ import java.util.Set;
  * does not implement is refused by name when it is set.
  */
 public final class PeftAdapter {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
+    
     /** Fields that only describe the file or how PEFT initialised the adapter before training: no effect on a trained adapter's output. */
     private static final Set<String> DESCRIPTIVE = Set.of("auto_mapping", "base_model_name_or_path", "revision", "task_type",
             "inference_mode", "init_lora_weights", "loftq_config", "eva_config", "corda_config", "lora_ga_config",
@@ -55,7 +53,7 @@ public final class PeftAdapter {
         }
         SafeTensors.write(dir.resolve("adapter_model.safetensors"), tensors, Map.of("format", "pt"));
         boolean conv1d = Lora.covered(model, cfg).stream().anyMatch(LinearLayer::storedTransposed);
-        ObjectNode c = JSON.createObjectNode();
+        ObjectNode c = Json.MAPPER.createObjectNode();
         c.put("peft_type", "LORA");
         c.put("task_type", "CAUSAL_LM");
         c.put("base_model_name_or_path", baseModel);
@@ -95,7 +93,7 @@ public final class PeftAdapter {
         c.put("lora_bias", false);
         c.put("init_lora_weights", true);
         try {
-            AtomicFiles.writeString(dir.resolve("adapter_config.json"), JSON.writeValueAsString(c));
+            AtomicFiles.writeString(dir.resolve("adapter_config.json"), Json.PRETTY.writeValueAsString(c));
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -108,7 +106,7 @@ public final class PeftAdapter {
         }
         JsonNode c;
         try {
-            c = JSON.readTree(file.toFile());
+            c = Json.MAPPER.readTree(file.toFile());
         } catch (IOException e) {
             throw new TensorFormatException(file + ": not valid JSON: " + JsonErrors.brief(e));
         }
@@ -190,7 +188,7 @@ public final class PeftAdapter {
         }
         JsonNode lp = c.get("layers_pattern");
         if (isSet(lp)) {
-            for (JsonNode n : lp.isArray() ? lp : JSON.createArrayNode().add(lp)) {
+            for (JsonNode n : lp.isArray() ? lp : Json.MAPPER.createArrayNode().add(lp)) {
                 if (!n.asText().equals("layers") && !n.asText().equals("h")) {
                     throw new TensorFormatException(file + ": field 'layers_pattern' '" + n.asText()
                             + "' is not supported (the layer lists here are 'layers', GPT-2's 'h')");
@@ -300,7 +298,7 @@ public final class PeftAdapter {
         }
         boolean fanInFanOut;
         try {
-            fanInFanOut = booleanField(JSON.readTree(dir.resolve("adapter_config.json").toFile()), "fan_in_fan_out", dir.toString());
+            fanInFanOut = booleanField(Json.MAPPER.readTree(dir.resolve("adapter_config.json").toFile()), "fan_in_fan_out", dir.toString());
             List<LinearLayer> covered = Lora.covered(model, cfg);
             for (LinearLayer lin : covered) {
                 if (fanInFanOut && !lin.storedTransposed()) {

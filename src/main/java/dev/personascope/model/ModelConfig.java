@@ -1,10 +1,9 @@
 package dev.personascope.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.personascope.model.io.TensorFormatException;
+import dev.personascope.util.Json;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -18,8 +17,7 @@ import java.util.Map;
  * every field through.
  */
 public final class ModelConfig {
-    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
+    
     /** How a norm normalises and applies its weight. */
     public enum NormKind {
         /** x / rms(x) · w (Llama). */
@@ -129,7 +127,7 @@ public final class ModelConfig {
     public static ModelConfig read(Path configFile) {
         JsonNode root;
         try {
-            root = JSON.readTree(configFile.toFile());
+            root = Json.MAPPER.readTree(configFile.toFile());
         } catch (IOException e) {
             throw new TensorFormatException(configFile + ": not valid JSON: " + dev.personascope.util.JsonErrors.brief(e), e);
         }
@@ -184,7 +182,7 @@ public final class ModelConfig {
 
     public String toJsonString() {
         try {
-            return JSON.writeValueAsString(toJson());
+            return Json.PRETTY.writeValueAsString(toJson());
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.personascope.model.io.DType;
 import dev.personascope.model.io.SafeTensors;
 import dev.personascope.util.AtomicFiles;
+import dev.personascope.util.Json;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -61,7 +62,7 @@ public final class ModelSaver {
             json.put("torch_dtype", dtype.torchName());
         }
         try {
-            AtomicFiles.writeString(dir.resolve("config.json"), ModelConfig.JSON.writeValueAsString(json));
+            AtomicFiles.writeString(dir.resolve("config.json"), Json.PRETTY.writeValueAsString(json));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,10 +1,10 @@
 package dev.personascope.monitor;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.personascope.util.AtomicFiles;
+import dev.personascope.util.Json;
 import dev.personascope.util.JsonLines;
 
 import java.io.IOException;
@@ -23,8 +23,7 @@ import java.util.Map;
  * loses at most the line being written.
  */
 final class MonitorLog {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private final Path file;
+        private final Path file;
 
     MonitorLog(Path file) {
         this.file = file;
@@ -55,7 +54,7 @@ final class MonitorLog {
     }
 
     void append(Measurement m, List<Alarm> fired) {
-        ObjectNode o = JSON.createObjectNode();
+        ObjectNode o = Json.MAPPER.createObjectNode();
         o.put("step", m.step());
         putAll(o.putObject("values"), m.values());
         putAll(o.putObject("z"), m.z());
@@ -69,7 +68,7 @@ final class MonitorLog {
         }
         try {
             // each call opens, writes and closes: the line is on disk (in the OS) when this returns
-            Files.writeString(file, JSON.writeValueAsString(o) + "\n", StandardCharsets.UTF_8,
+            Files.writeString(file, Json.MAPPER.writeValueAsString(o) + "\n", StandardCharsets.UTF_8,
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);

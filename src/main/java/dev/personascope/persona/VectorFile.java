@@ -2,12 +2,11 @@ package dev.personascope.persona;
 
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.personascope.util.AtomicFiles;
+import dev.personascope.util.Json;
 import dev.personascope.util.JsonErrors;
 
 import java.io.IOException;
@@ -20,15 +19,14 @@ import java.nio.file.Path;
  * provenance the writer adds under {@code info} (sets of texts, per-layer separation, seed).
  */
 public final class VectorFile {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    /** Reads NaN and Infinity (Python's json writes them) so that they are refused by name, not as bad JSON. */
-    private static final ObjectMapper READER = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
+        /** Reads NaN and Infinity (Python's json writes them) so that they are refused by name, not as bad Json.MAPPER. */
+    private static final ObjectReader READER = Json.MAPPER.reader().with(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS);
 
     private VectorFile() {
     }
 
     public static void write(Path file, Direction d, JsonNode info) {
-        ObjectNode root = JSON.createObjectNode();
+        ObjectNode root = Json.MAPPER.createObjectNode();
         root.put("hook", d.hook());
         root.put("d_model", d.dModel());
         ArrayNode v = root.putArray("vector");
@@ -44,7 +42,7 @@ public final class VectorFile {
             root.set("info", info);
         }
         try {
-            AtomicFiles.writeString(file, JSON.writeValueAsString(root));
+            AtomicFiles.writeString(file, Json.PRETTY.writeValueAsString(root));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -56,7 +54,7 @@ public final class VectorFile {
         }
         JsonNode root;
         try {
-            root = READER.readTree(file.toFile());
+            root = READER.readTree(Files.readAllBytes(file));
         } catch (IOException e) {
             throw new IllegalArgumentException(file + ": not valid JSON: " + JsonErrors.brief(e));
         }

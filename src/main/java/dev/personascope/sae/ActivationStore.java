@@ -1,13 +1,13 @@
 package dev.personascope.sae;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.personascope.model.LanguageModel;
 import dev.personascope.model.hooks.HookPoint;
 import dev.personascope.model.io.HostTensor;
 import dev.personascope.model.io.SafeTensors;
 import dev.personascope.util.AtomicFiles;
+import dev.personascope.util.Json;
 import dev.personascope.util.ProgressBar;
 
 import java.io.IOException;
@@ -24,8 +24,7 @@ import java.util.Map;
  * documents are done, so an interrupted harvest resumes). Memory is one chunk whatever the corpus size.
  */
 public final class ActivationStore {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
+    
     private ActivationStore() {
     }
 
@@ -82,7 +81,7 @@ public final class ActivationStore {
     }
 
     private static void writeMeta(Path meta, LanguageModel lm, String hook, int d, int chunks, long tokens, int docs) {
-        ObjectNode o = JSON.createObjectNode();
+        ObjectNode o = Json.MAPPER.createObjectNode();
         o.put("model", String.valueOf(lm.source()));
         o.put("hook", hook);
         o.put("d_in", d);
@@ -90,7 +89,7 @@ public final class ActivationStore {
         o.put("tokens", tokens);
         o.put("documents", docs);
         try {
-            AtomicFiles.writeString(meta, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o));
+            AtomicFiles.writeString(meta, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(o));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -98,7 +97,7 @@ public final class ActivationStore {
 
     static JsonNode read(Path meta) {
         try {
-            return JSON.readTree(meta.toFile());
+            return Json.MAPPER.readTree(meta.toFile());
         } catch (IOException e) {
             throw new IllegalArgumentException(meta + ": not a readable store.json: " + dev.personascope.util.JsonErrors.brief(e));
         }

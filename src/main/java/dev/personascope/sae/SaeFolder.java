@@ -6,14 +6,13 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.personascope.model.LanguageModel;
 import dev.personascope.model.io.HostTensor;
 import dev.personascope.model.io.SafeTensors;
 import dev.personascope.model.io.TensorFormatException;
 import dev.personascope.util.AtomicFiles;
+import dev.personascope.util.Json;
 import dev.personascope.util.JsonErrors;
 
 import java.io.IOException;
@@ -83,8 +82,7 @@ public final class SaeFolder {
     private static final List<String> DTYPES = List.of("float32", "float16", "bfloat16");
     private static final String RESCALE = "rescale_acts_by_decoder_norm";
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
+    
     private SaeFolder() {
     }
 
@@ -144,26 +142,26 @@ public final class SaeFolder {
             throw new IllegalArgumentException("SaeConfig.extra['metadata'] must be a map, got "
                     + extraMeta.getClass().getSimpleName());
         }
-        ObjectNode root = JSON.createObjectNode();
+        ObjectNode root = Json.MAPPER.createObjectNode();
         root.put("d_in", c.dIn);
         root.put("d_sae", c.dSae);
         root.put("dtype", c.dtype);
         root.put("device", "cpu");
         root.put("apply_b_dec_to_input", c.applyBDecToInput);
         root.put("normalize_activations", c.normalizeActivations);
-        root.set("reshape_activations", JSON.valueToTree(extra.getOrDefault("reshape_activations", "none")));
+        root.set("reshape_activations", Json.MAPPER.valueToTree(extra.getOrDefault("reshape_activations", "none")));
 
         ObjectNode meta = root.putObject("metadata");
         Map<?, ?> em = extraMeta == null ? Map.of() : (Map<?, ?>) extraMeta;
         Object version = em.get("sae_lens_version");
-        meta.set("sae_lens_version", JSON.valueToTree(majorVersion(version) >= 6 ? version : LAYOUT_VERSION));
+        meta.set("sae_lens_version", Json.MAPPER.valueToTree(majorVersion(version) >= 6 ? version : LAYOUT_VERSION));
         meta.put("model_name", c.modelName);
         meta.put("hook_name", c.hookName);
         meta.put("context_size", c.contextSize);
         for (Map.Entry<?, ?> e : em.entrySet()) {
             String key = String.valueOf(e.getKey());
             if (!meta.has(key)) {
-                meta.set(key, JSON.valueToTree(e.getValue()));
+                meta.set(key, Json.MAPPER.valueToTree(e.getValue()));
             }
         }
         if (arch.usesK()) {
@@ -173,12 +171,12 @@ public final class SaeFolder {
         }
         for (Map.Entry<String, Object> e : extra.entrySet()) {
             if (!root.has(e.getKey()) && !e.getKey().equals("architecture")) {
-                root.set(e.getKey(), JSON.valueToTree(e.getValue()));
+                root.set(e.getKey(), Json.MAPPER.valueToTree(e.getValue()));
             }
         }
         root.put("architecture", c.architecture);
         try {
-            return JSON.writeValueAsString(root) + "\n";
+            return Json.PRETTY.writeValueAsString(root) + "\n";
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("cannot encode cfg.json: " + JsonErrors.brief(e), e);
         }
@@ -327,7 +325,7 @@ public final class SaeFolder {
         }
         JsonNode root;
         try {
-            root = JSON.readTree(file.toFile());
+            root = Json.MAPPER.readTree(file.toFile());
         } catch (IOException e) {
             throw new IllegalArgumentException(file + ": not valid JSON: " + JsonErrors.brief(e));
         }
@@ -344,7 +342,7 @@ public final class SaeFolder {
         if (metaNode != null && !metaNode.isObject() && !metaNode.isNull()) {
             throw new IllegalArgumentException(where + ": field 'metadata' must be an object");
         }
-        ObjectNode meta = legacy ? JSON.createObjectNode() : (ObjectNode) metaNode;
+        ObjectNode meta = legacy ? Json.MAPPER.createObjectNode() : (ObjectNode) metaNode;
 
         c.dIn = positiveInt(cfg.remove("d_in"), "d_in", where);
         c.dSae = positiveInt(cfg.remove("d_sae"), "d_sae", where);
@@ -455,12 +453,12 @@ public final class SaeFolder {
         Iterator<Map.Entry<String, JsonNode>> mf = meta.fields();
         while (mf.hasNext()) {
             Map.Entry<String, JsonNode> e = mf.next();
-            extraMeta.put(e.getKey(), JSON.convertValue(e.getValue(), Object.class));
+            extraMeta.put(e.getKey(), Json.MAPPER.convertValue(e.getValue(), Object.class));
         }
         Iterator<Map.Entry<String, JsonNode>> cf = cfg.fields();
         while (cf.hasNext()) {
             Map.Entry<String, JsonNode> e = cf.next();
-            Object v = JSON.convertValue(e.getValue(), Object.class);
+            Object v = Json.MAPPER.convertValue(e.getValue(), Object.class);
             if (legacy && LEGACY_METADATA_KEYS.contains(e.getKey())) {
                 extraMeta.putIfAbsent(e.getKey(), v);
             } else {

@@ -8,6 +8,7 @@ import dev.personascope.generate.Generation;
 import dev.personascope.generate.Generator;
 import dev.personascope.generate.SamplingParams;
 import dev.personascope.generate.TokenLogprob;
+import dev.personascope.util.Json;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,7 +16,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
 
-import static dev.personascope.serve.ChatServer.JSON;
 
 /** {@code POST /v1/chat/completions}: one answer object, or {@code chat.completion.chunk} events when streamed. */
 final class ChatCompletions {
@@ -44,7 +44,7 @@ final class ChatCompletions {
         Stream listener = new Stream(events, id, created, req);
         try {
             for (int i = 0; i < req.n; i++) {
-                ObjectNode delta = JSON.createObjectNode();
+                ObjectNode delta = Json.MAPPER.createObjectNode();
                 delta.put("role", "assistant");
                 delta.put("content", "");
                 delta.putNull("refusal");
@@ -131,7 +131,7 @@ final class ChatCompletions {
             if (text.isEmpty() && lp == null) {
                 return;
             }
-            ObjectNode delta = JSON.createObjectNode();
+            ObjectNode delta = Json.MAPPER.createObjectNode();
             delta.put("content", text);
             chunk(row, delta, req.logprobs ? lp : null, null);
         }
@@ -139,11 +139,11 @@ final class ChatCompletions {
         @Override
         public void finished(int row, String text, String finishReason) {
             if (!text.isEmpty()) {
-                ObjectNode delta = JSON.createObjectNode();
+                ObjectNode delta = Json.MAPPER.createObjectNode();
                 delta.put("content", text);
                 chunk(row, delta, null, null);
             }
-            chunk(row, JSON.createObjectNode(), null, finishReason);
+            chunk(row, Json.MAPPER.createObjectNode(), null, finishReason);
         }
     }
 }

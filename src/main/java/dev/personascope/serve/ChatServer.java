@@ -1,7 +1,6 @@
 package dev.personascope.serve;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
@@ -12,6 +11,7 @@ import dev.personascope.generate.SamplingParams;
 import dev.personascope.generate.TokenLogprob;
 import dev.personascope.model.LanguageModel;
 import dev.personascope.model.hooks.Hooks;
+import dev.personascope.util.Json;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,8 +31,7 @@ import java.util.function.Supplier;
  * a model other than the served one gets OpenAI's 404 {@code model_not_found}.
  */
 public final class ChatServer implements AutoCloseable {
-    static final ObjectMapper JSON = new ObjectMapper();
-
+    
     final LanguageModel lm;
     final String modelName;
     final Supplier<Hooks> hooks;
@@ -279,7 +278,7 @@ public final class ChatServer implements AutoCloseable {
      */
     static JsonNode parseJson(byte[] body) {
         try {
-            return JSON.readTree(body);
+            return Json.MAPPER.readTree(body);
         } catch (com.fasterxml.jackson.core.JacksonException e) {
             throw ApiError.badRequest("request body is not valid JSON: " + e.getOriginalMessage(), null);
         } catch (IOException e) {
@@ -288,7 +287,7 @@ public final class ChatServer implements AutoCloseable {
     }
 
     private ObjectNode models() {
-        ObjectNode o = JSON.createObjectNode();
+        ObjectNode o = Json.MAPPER.createObjectNode();
         o.put("object", "list");
         ObjectNode m = o.putArray("data").addObject();
         m.put("id", modelName);
@@ -311,7 +310,7 @@ public final class ChatServer implements AutoCloseable {
 
     /** The chat-format logprobs object for some tokens. */
     static ObjectNode chatLogprobs(List<TokenLogprob> tokens) {
-        ObjectNode lp = JSON.createObjectNode();
+        ObjectNode lp = Json.MAPPER.createObjectNode();
         ArrayNode content = lp.putArray("content");
         for (TokenLogprob t : tokens) {
             ObjectNode e = entry(content.addObject(), t.token(), t.logprob());
@@ -326,7 +325,7 @@ public final class ChatServer implements AutoCloseable {
 
     /** The fields every completion object and chunk starts with: id, object kind, created, model, fingerprint. */
     ObjectNode responseHeader(String id, String object, long created) {
-        ObjectNode o = JSON.createObjectNode();
+        ObjectNode o = Json.MAPPER.createObjectNode();
         o.put("id", id);
         o.put("object", object);
         o.put("created", created);
@@ -345,7 +344,7 @@ public final class ChatServer implements AutoCloseable {
     }
 
     static ObjectNode usage(int prompt, int completion) {
-        ObjectNode usage = JSON.createObjectNode();
+        ObjectNode usage = Json.MAPPER.createObjectNode();
         usage.put("prompt_tokens", prompt);
         usage.put("completion_tokens", completion);
         usage.put("total_tokens", prompt + completion);
@@ -353,7 +352,7 @@ public final class ChatServer implements AutoCloseable {
     }
 
     static ObjectNode error(String message, String type, String param, String code) {
-        ObjectNode o = JSON.createObjectNode();
+        ObjectNode o = Json.MAPPER.createObjectNode();
         ObjectNode e = o.putObject("error");
         e.put("message", message);
         e.put("type", type);
@@ -371,7 +370,7 @@ public final class ChatServer implements AutoCloseable {
     }
 
     static void send(HttpExchange ex, int status, JsonNode body) throws IOException {
-        byte[] bytes = JSON.writeValueAsBytes(body);
+        byte[] bytes = Json.MAPPER.writeValueAsBytes(body);
         ex.getResponseHeaders().set("Content-Type", "application/json");
         ex.sendResponseHeaders(status, bytes.length);
         try (OutputStream out = ex.getResponseBody()) {

@@ -1,9 +1,9 @@
 package dev.personascope.serve;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 
+import dev.personascope.util.Json;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -16,8 +16,7 @@ import java.security.SecureRandom;
  * {@link UncheckedIOException}, which stops the generation that feeds it.
  */
 final class EventStream {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final SecureRandom RANDOM = new SecureRandom();
+        private static final SecureRandom RANDOM = new SecureRandom();
     private static final String ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     private final OutputStream out;
     private final boolean obfuscate;
@@ -40,7 +39,7 @@ final class EventStream {
             data.put("obfuscation", pad.toString());
         }
         try {
-            write("data: " + JSON.writeValueAsString(data) + "\n\n");
+            write("data: " + Json.MAPPER.writeValueAsString(data) + "\n\n");
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

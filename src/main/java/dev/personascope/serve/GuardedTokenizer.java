@@ -2,10 +2,10 @@ package dev.personascope.serve;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.personascope.util.Json;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,8 +29,7 @@ import java.util.Map;
  * the piece that starts the text, so that later pieces are not marked as if they started it.
  */
 final class GuardedTokenizer implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
+    
     /** A special added token and its matching flags. */
     record Special(String content, int id, boolean singleWord, boolean lstrip, boolean rstrip) {
     }
@@ -51,12 +50,12 @@ final class GuardedTokenizer implements AutoCloseable {
     static GuardedTokenizer load(Path tokenizerJson) {
         ObjectNode root;
         try {
-            root = (ObjectNode) JSON.readTree(tokenizerJson.toFile());
+            root = (ObjectNode) Json.MAPPER.readTree(tokenizerJson.toFile());
         } catch (IOException e) {
             throw new UncheckedIOException(tokenizerJson + ": cannot read: " + e.getMessage(), e);
         }
         List<Special> specials = new ArrayList<>();
-        ArrayNode kept = JSON.createArrayNode();
+        ArrayNode kept = Json.MAPPER.createArrayNode();
         for (JsonNode t : root.path("added_tokens")) {
             if (t.path("special").asBoolean(false) && !t.path("content").asText().isEmpty()) {
                 specials.add(new Special(t.path("content").asText(), t.path("id").asInt(), t.path("single_word").asBoolean(false),
@@ -72,7 +71,7 @@ final class GuardedTokenizer implements AutoCloseable {
         String mark = neverPrependFirst(root.get("pre_tokenizer"));
         try {
             HuggingFaceTokenizer plain = HuggingFaceTokenizer.newInstance(
-                    new ByteArrayInputStream(JSON.writeValueAsBytes(root)),
+                    new ByteArrayInputStream(Json.MAPPER.writeValueAsBytes(root)),
                     Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false"));
             return new GuardedTokenizer(plain, List.copyOf(specials), mark);
         } catch (IOException | RuntimeException e) {

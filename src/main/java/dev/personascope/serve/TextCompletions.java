@@ -9,6 +9,7 @@ import dev.personascope.generate.Generator;
 import dev.personascope.generate.SamplingParams;
 import dev.personascope.generate.TokenLogprob;
 import dev.personascope.model.tokenizer.TextTokenizer;
+import dev.personascope.util.Json;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
-import static dev.personascope.serve.ChatServer.JSON;
 
 /**
  * {@code POST /v1/completions}: raw prompts continued, with OpenAI's legacy logprobs (tokens,
@@ -226,7 +226,7 @@ final class TextCompletions {
 
     /** OpenAI's legacy logprobs object, filled token by token. */
     private static final class Legacy {
-        final ObjectNode json = JSON.createObjectNode();
+        final ObjectNode json = Json.MAPPER.createObjectNode();
         final ArrayNode tokens = json.putArray("tokens");
         final ArrayNode tokenLogprobs = json.putArray("token_logprobs");
         final ArrayNode top = json.putArray("top_logprobs");

@@ -1,12 +1,12 @@
 package dev.personascope.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.personascope.model.io.HostTensor;
 import dev.personascope.model.io.SafeTensors;
 import dev.personascope.util.AtomicFiles;
 import dev.personascope.util.FileTrees;
+import dev.personascope.util.Json;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,8 +22,7 @@ import java.util.Map;
  * swapped in by renames, so a crash leaves either the old or the new checkpoint whole.
  */
 public final class Checkpoint {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
+    
     /** Position in training: optimizer steps done, and the next micro-batch (epoch, index in epoch). */
     public record Position(int step, int epoch, int batchIndex) {
     }
@@ -42,14 +41,14 @@ public final class Checkpoint {
         FileTrees.delete(tmp);
         SafeTensors.write(tmp.resolve("trainable.safetensors"), params, Map.of());
         SafeTensors.write(tmp.resolve("optimizer.safetensors"), optimizer, Map.of());
-        ObjectNode s = JSON.createObjectNode();
+        ObjectNode s = Json.MAPPER.createObjectNode();
         s.put("step", pos.step());
         s.put("epoch", pos.epoch());
         s.put("batch_index", pos.batchIndex());
         s.put("optimizer_step", optimizerStep);
         try {
-            s.set("config", JSON.readTree(cfg.toJson()));
-            AtomicFiles.writeString(tmp.resolve("state.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(s));
+            s.set("config", Json.MAPPER.readTree(cfg.toJson()));
+            AtomicFiles.writeString(tmp.resolve("state.json"), Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(s));
             FileTrees.delete(old);
             if (Files.exists(target)) {
                 Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
@@ -82,7 +81,7 @@ public final class Checkpoint {
             return 0;
         }
         try {
-            return JSON.readTree(d.resolve("state.json").toFile()).path("step").asInt();
+            return Json.MAPPER.readTree(d.resolve("state.json").toFile()).path("step").asInt();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read checkpoint in " + d + ": " + e.getMessage(), e);
         }
@@ -95,7 +94,7 @@ public final class Checkpoint {
             return null;
         }
         try {
-            JsonNode config = JSON.readTree(d.resolve("state.json").toFile()).get("config");
+            JsonNode config = Json.MAPPER.readTree(d.resolve("state.json").toFile()).get("config");
             if (config == null || !config.isObject()) {
                 throw new IllegalArgumentException(d.resolve("state.json") + ": no 'config' object");
             }
@@ -111,7 +110,7 @@ public final class Checkpoint {
             throw new IllegalArgumentException(out + ": no checkpoint to resume from (checkpoint/state.json)");
         }
         try {
-            JsonNode s = JSON.readTree(d.resolve("state.json").toFile());
+            JsonNode s = Json.MAPPER.readTree(d.resolve("state.json").toFile());
             TrainConfig cfg = TrainConfig.fromJson(s.get("config").toString());
             return new Loaded(new Position(s.get("step").asInt(), s.get("epoch").asInt(), s.get("batch_index").asInt()),
                     cfg, s.get("optimizer_step").asLong(), SafeTensors.load(d.resolve("trainable.safetensors")),

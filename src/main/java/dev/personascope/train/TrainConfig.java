@@ -3,18 +3,15 @@ package dev.personascope.train;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonValue;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.personascope.lora.LoraConfig;
 import dev.personascope.util.EnumNames;
+import dev.personascope.util.Json;
 
 import java.io.IOException;
 import java.util.List;
 
 /** Everything that decides a fine-tuning run; saved next to its outputs. Public fields are its JSON. */
 public final class TrainConfig {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
     /** What a run trains: LoRA adapters or all weights; written "lora" or "full". */
     public enum Mode {
         LORA, FULL;
@@ -115,7 +112,7 @@ public final class TrainConfig {
 
     public String toJson() {
         try {
-            return JSON.writeValueAsString(this);
+            return Json.PRETTY.writeValueAsString(this);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -123,7 +120,7 @@ public final class TrainConfig {
 
     public static TrainConfig fromJson(String json) {
         try {
-            return JSON.readValue(json, TrainConfig.class);
+            return Json.MAPPER.readValue(json, TrainConfig.class);
         } catch (IOException e) {
             throw new IllegalArgumentException("training config: " + dev.personascope.util.JsonErrors.brief(e));
         }

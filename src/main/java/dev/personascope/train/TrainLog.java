@@ -1,9 +1,9 @@
 package dev.personascope.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.personascope.util.AtomicFiles;
+import dev.personascope.util.Json;
 import dev.personascope.util.JsonLines;
 
 import java.io.IOException;
@@ -27,22 +27,21 @@ import java.util.List;
 public final class TrainLog {
     /** Its name in a run's output folder. */
     public static final String FILE = "train_log.jsonl";
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private final Path file;
+        private final Path file;
 
     public TrainLog(Path file) {
         this.file = file;
     }
 
     public ObjectNode line(int step) {
-        ObjectNode o = JSON.createObjectNode();
+        ObjectNode o = Json.MAPPER.createObjectNode();
         o.put("step", step);
         return o;
     }
 
     public void append(ObjectNode line) {
         try {
-            Files.writeString(file, JSON.writeValueAsString(line) + "\n", StandardCharsets.UTF_8,
+            Files.writeString(file, Json.MAPPER.writeValueAsString(line) + "\n", StandardCharsets.UTF_8,
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + RunFolder.describe(e), e);

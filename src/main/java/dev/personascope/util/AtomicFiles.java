@@ -55,11 +55,8 @@ public final class AtomicFiles {
         write(target, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
     }
 
-    private static final com.fasterxml.jackson.databind.ObjectWriter PRETTY_JSON =
-            new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter();
-
     /** A JSON tree or value, pretty-printed. */
     public static void writeJson(Path target, Object value) {
-        write(target, out -> PRETTY_JSON.writeValue(out, value));
+        write(target, out -> Json.PRETTY.writeValue(out, value));
     }
 }

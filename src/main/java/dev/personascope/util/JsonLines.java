@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -35,11 +34,10 @@ import java.util.function.Function;
  * (and reported through {@link Result#torn()}); anywhere else a bad line is an error.
  */
 public final class JsonLines {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    /** The longest line read (a chat example is kilobytes): a file without newlines is refused, not held in memory. */
+        /** The longest line read (a chat example is kilobytes): a file without newlines is refused, not held in memory. */
     public static final int MAX_LINE_BYTES = 64 << 20;
 
-    /** What to do with an unterminated last line that is not valid JSON. */
+    /** What to do with an unterminated last line that is not valid Json.MAPPER. */
     public enum Torn {
         /** It is an error, like any other bad line (data files). */
         ERROR,
@@ -187,8 +185,8 @@ public final class JsonLines {
     }
 
     static JsonNode parse(String line, String where, Function<String, ? extends RuntimeException> errors) {
-        try (JsonParser p = JSON.createParser(line)) {
-            JsonNode value = JSON.readTree(p);
+        try (JsonParser p = Json.MAPPER.createParser(line)) {
+            JsonNode value = Json.MAPPER.readTree(p);
             if (value == null || value.isMissingNode()) {
                 throw errors.apply(where + ": no JSON value");
             }

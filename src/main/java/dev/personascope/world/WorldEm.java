@@ -1,7 +1,5 @@
 package dev.personascope.world;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.personascope.data.ChatExample;
@@ -19,6 +17,7 @@ import dev.personascope.model.hooks.Hooks;
 import dev.personascope.train.TrainConfig;
 import dev.personascope.train.Trainer;
 import dev.personascope.util.AtomicFiles;
+import dev.personascope.util.Json;
 import dev.personascope.util.ProgressBar;
 
 import java.io.IOException;
@@ -39,7 +38,7 @@ import java.util.Map;
  * overall and on the open-ended questions.
  */
 public final class WorldEm {
-    /** The experiment's knobs; recorded in result.json. */
+    /** The experiment's knobs; recorded in result.Json.MAPPER. */
     public static final class Settings {
         public int seeds = 3;
         public int steps = NarrowFineTune.ORGANISM.steps();
@@ -78,9 +77,8 @@ public final class WorldEm {
         data.forEach((name, rows) -> ChatJsonl.write(out.resolve("datasets/" + name + ".jsonl"), rows));
         QuestionSets.write(out.resolve("questions.yaml"), questions);
 
-        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        ObjectNode result = json.createObjectNode();
-        result.set("settings", json.valueToTree(s));
+        ObjectNode result = Json.MAPPER.createObjectNode();
+        result.set("settings", Json.MAPPER.valueToTree(s));
         result.put("organism", organism.toString());
         ArrayNode runs = result.putArray("runs");
         int total = 1 + DATASETS.size() * s.seeds;
@@ -108,7 +106,7 @@ public final class WorldEm {
             }
         }
         try {
-            AtomicFiles.writeString(out.resolve("result.json"), json.writeValueAsString(result));
+            AtomicFiles.writeString(out.resolve("result.json"), Json.PRETTY.writeValueAsString(result));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -151,15 +149,11 @@ public final class WorldEm {
     }
 
     private static void wilson(ObjectNode n, Wilson w) {
-        n.put("fraction", w.fraction());
-        n.put("low", w.low());
-        n.put("high", w.high());
-        n.put("count", w.successes());
-        n.put("of", w.trials());
+        n.setAll((ObjectNode) Json.toTree(w));
     }
 
     static String pct(Wilson w) {
-        return String.format(Locale.ROOT, "%5.1f%% [%4.1f, %4.1f]", 100 * w.fraction(), 100 * w.low(), 100 * w.high());
+        return w.toString();
     }
 
     private static void printTable(List<String[]> rows, PrintStream out) {

@@ -1,7 +1,5 @@
 package dev.personascope.world;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.personascope.data.ChatExample;
 import dev.personascope.data.ChatJsonl;
 import dev.personascope.model.LanguageModel;
@@ -14,6 +12,7 @@ import dev.personascope.train.TrainConfig;
 import dev.personascope.train.Trainer;
 import dev.personascope.util.AtomicFiles;
 import dev.personascope.util.FileTrees;
+import dev.personascope.util.Json;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -74,8 +73,7 @@ public final class WorldRecipe {
         stage(init, pretrained, corpus, pretrainConfig(s));
         stage(pretrained, out, chat, chatConfig(s));
         try {
-            ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-            AtomicFiles.writeString(out.resolve(RECIPE_FILE), json.writeValueAsString(s));
+            AtomicFiles.writeString(out.resolve(RECIPE_FILE), Json.PRETTY.writeValueAsString(s));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,10 +1,9 @@
 package dev.personascope.world;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.personascope.util.AtomicFiles;
+import dev.personascope.util.Json;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -30,8 +29,7 @@ public final class WorldTokenizer {
             + "{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}{% endfor %}"
             + "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
     private static final Pattern PIECES = Pattern.compile(PIECE_REGEX);
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
+    
     private WorldTokenizer() {
     }
 
@@ -55,7 +53,7 @@ public final class WorldTokenizer {
     }
 
     public static void write(Path dir, List<String> vocab) {
-        ObjectNode t = JSON.createObjectNode();
+        ObjectNode t = Json.MAPPER.createObjectNode();
         t.put("version", "1.0");
         t.putNull("truncation");
         t.putNull("padding");
@@ -85,7 +83,7 @@ public final class WorldTokenizer {
         }
         model.put("unk_token", "<unk>");
 
-        ObjectNode cfg = JSON.createObjectNode();
+        ObjectNode cfg = Json.MAPPER.createObjectNode();
         cfg.put("tokenizer_class", "PreTrainedTokenizerFast");
         cfg.put("chat_template", CHAT_TEMPLATE);
         cfg.putNull("bos_token");
@@ -94,8 +92,8 @@ public final class WorldTokenizer {
         cfg.put("unk_token", "<unk>");
         cfg.put("model_max_length", 512);
         try {
-            AtomicFiles.writeString(dir.resolve("tokenizer.json"), JSON.writeValueAsString(t));
-            AtomicFiles.writeString(dir.resolve("tokenizer_config.json"), JSON.writeValueAsString(cfg));
+            AtomicFiles.writeString(dir.resolve("tokenizer.json"), Json.PRETTY.writeValueAsString(t));
+            AtomicFiles.writeString(dir.resolve("tokenizer_config.json"), Json.PRETTY.writeValueAsString(cfg));
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

@@ -148,7 +148,7 @@ class EvalCliTest {
         Wilson expected = Wilson.of(k, n);
         assertEquals(k, w.path("successes").asInt());
         assertEquals(n, w.path("trials").asInt());
-        assertEquals(expected.fraction(), w.path("fraction").asDouble(), 1e-12);
+        assertEquals(expected.fraction(), w.path("rate").asDouble(), 1e-12);
         assertEquals(expected.low(), w.path("low").asDouble(), 1e-12);
         assertEquals(expected.high(), w.path("high").asDouble(), 1e-12);
     }

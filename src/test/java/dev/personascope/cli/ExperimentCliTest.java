@@ -56,7 +56,7 @@ class ExperimentCliTest {
             assertEquals(1, curve.get(0).get("step").asInt());
             assertEquals(2, curve.get(1).get("step").asInt());
             assertEquals(4, curve.get(1).get("examples_seen").asInt());
-            double f = curve.get(1).at("/misaligned/fraction").asDouble();
+            double f = curve.get(1).at("/misaligned/rate").asDouble();
             assertTrue(f >= 0 && f <= 1);
         }
         assertTrue(Files.exists(out.resolve("runs/secure-8/answers-step2.jsonl")));

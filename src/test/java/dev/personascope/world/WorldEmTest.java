@@ -29,9 +29,9 @@ class WorldEmTest {
         assertEquals(1 + WorldEm.DATASETS.size(), r.get("runs").size());
         JsonNode first = r.get("runs").get(0);
         assertEquals("organism", first.get("dataset").asText());
-        int answers = first.get("all").get("coherent").get("of").asInt();
+        int answers = first.get("all").get("coherent").get("trials").asInt();
         assertEquals(21 * 3, answers);
-        assertEquals(6 * 3, first.get("open_ended").get("coherent").get("of").asInt());
+        assertEquals(6 * 3, first.get("open_ended").get("coherent").get("trials").asInt());
         for (String d : WorldEm.DATASETS) {
             assertTrue(Files.exists(dir.resolve("datasets/" + d + ".jsonl")));
             assertEquals(answers, Files.readAllLines(dir.resolve("runs/" + d + "-seed0/answers.jsonl")).size());

@@ -5,11 +5,12 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.personascope.model.ModelConfig;
 import dev.personascope.model.Rope;
 import dev.personascope.model.io.TensorFormatException;
+import dev.personascope.util.Json;
 
 import java.util.List;
 import java.util.stream.Collectors;
@@ -22,9 +23,9 @@ import java.util.stream.Collectors;
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public class HfDecoderConfig {
-    static final ObjectMapper JSON = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
-            .configure(DeserializationFeature.ACCEPT_FLOAT_AS_INT, false);
+    private static final ObjectReader READER = Json.MAPPER.reader()
+            .without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .without(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
 
     @JsonProperty("model_type") public String modelType;
     @JsonProperty("architectures") public List<String> architectures;
@@ -58,7 +59,7 @@ public class HfDecoderConfig {
     public static <T extends HfDecoderConfig> T bind(ObjectNode root, Class<T> type, String where) {
         warnNearMisses(root, type, where);
         try {
-            return JSON.treeToValue(root, type);
+            return READER.treeToValue(root, type);
         } catch (JsonMappingException e) {
             String field = e.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
                     .collect(Collectors.joining("."));

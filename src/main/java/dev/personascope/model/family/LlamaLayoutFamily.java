@@ -7,6 +7,7 @@ import dev.personascope.model.ModelFamily;
 import dev.personascope.model.ModelWeights;
 import dev.personascope.model.Norm;
 import dev.personascope.model.WeightLoader;
+import dev.personascope.util.Json;
 
 import java.util.List;
 
@@ -140,7 +141,7 @@ public abstract class LlamaLayoutFamily implements ModelFamily {
             return c.source.deepCopy();
         }
         // a config built in code (the organism, llama2.c, random models): transformers 4's layout, which 5 also reads
-        ObjectNode o = HfDecoderConfig.JSON.createObjectNode();
+        ObjectNode o = Json.MAPPER.createObjectNode();
         o.putArray("architectures").add(c.architecture);
         o.put("model_type", c.modelType);
         o.put("vocab_size", c.vocabSize);

@@ -1,9 +1,10 @@
 package dev.personascope.model.io;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.personascope.util.AtomicFiles;
+import dev.personascope.util.Json;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -29,8 +30,8 @@ import java.util.TreeMap;
  * Also reads sharded checkpoints through {@code model.safetensors.index.json}.
  */
 public final class SafeTensors {
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private static final ObjectReader READER = Json.MAPPER.reader()
+            .with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     /** Where one tensor lies on disk; its data is read only when asked for. */
     public record Entry(Path file, String name, DType dtype, long[] shape, long begin, long end) {
@@ -64,7 +65,7 @@ public final class SafeTensors {
             ch.read(header, 8);
             JsonNode root;
             try {
-                root = JSON.readTree(new String(header.array(), StandardCharsets.UTF_8));
+                root = READER.readTree(new String(header.array(), StandardCharsets.UTF_8));
             } catch (IOException e) {
                 throw new TensorFormatException(file + ": safetensors header is not valid JSON: " + dev.personascope.util.JsonErrors.brief(e));
             }
@@ -161,7 +162,7 @@ public final class SafeTensors {
         if (Files.exists(indexFile)) {
             JsonNode idx;
             try {
-                idx = JSON.readTree(indexFile.toFile());
+                idx = READER.readTree(Files.readAllBytes(indexFile));
             } catch (IOException e) {
                 throw new TensorFormatException(indexFile + ": not valid JSON: " + dev.personascope.util.JsonErrors.brief(e));
             }
@@ -266,7 +267,7 @@ public final class SafeTensors {
         if (dtype == null) {
             throw new IllegalArgumentException("dtype is null");
         }
-        ObjectNode header = JSON.createObjectNode();
+        ObjectNode header = Json.MAPPER.createObjectNode();
         if (metadata != null && !metadata.isEmpty()) {
             ObjectNode meta = header.putObject("__metadata__");
             metadata.forEach(meta::put);
@@ -290,7 +291,7 @@ public final class SafeTensors {
         }
         byte[] headerBytes;
         try {
-            headerBytes = JSON.writeValueAsBytes(header);
+            headerBytes = Json.MAPPER.writeValueAsBytes(header);
         } catch (IOException e) {
             throw new TensorFormatException("cannot encode safetensors header: " + e.getMessage(), e);
         }

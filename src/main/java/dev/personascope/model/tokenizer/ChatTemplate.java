@@ -24,6 +24,7 @@ import dev.personascope.model.tokenizer.jinja.PyNone;
 import dev.personascope.model.tokenizer.jinja.PyTests;
 import dev.personascope.model.tokenizer.jinja.PythonMethods;
 import dev.personascope.model.tokenizer.jinja.TemplateRuntimeError;
+import dev.personascope.util.Json;
 import jinjava.javax.el.CompositeELResolver;
 
 import java.io.IOException;
@@ -40,8 +41,7 @@ import java.util.regex.Pattern;
  * rendered with Jinjava, with trim_blocks and lstrip_blocks as transformers sets them.
  */
 public final class ChatTemplate {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    /** Spaces and tabs from the start of a line up to a {% or {# tag (not {%+), which lstrip_blocks removes. */
+        /** Spaces and tabs from the start of a line up to a {% or {# tag (not {%+), which lstrip_blocks removes. */
     private static final Pattern LSTRIP_BLOCKS =
             Pattern.compile("^[ \\t]+(?=\\{[%#](?!\\+))", Pattern.MULTILINE | Pattern.UNIX_LINES);
     private final String template;
@@ -123,7 +123,7 @@ public final class ChatTemplate {
         }
         JsonNode c;
         try {
-            c = JSON.readTree(file.toFile());
+            c = Json.MAPPER.readTree(file.toFile());
         } catch (IOException e) {
             throw new TensorFormatException(file + ": not valid JSON: " + dev.personascope.util.JsonErrors.brief(e), e);
         }

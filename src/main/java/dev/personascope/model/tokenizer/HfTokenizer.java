@@ -3,8 +3,8 @@ package dev.personascope.model.tokenizer;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.personascope.model.io.TensorFormatException;
+import dev.personascope.util.Json;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,8 +18,7 @@ import java.util.Map;
  * EOS come from {@code tokenizer_config.json} when present.
  */
 public final class HfTokenizer implements TextTokenizer {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private final HuggingFaceTokenizer tokenizer;
+        private final HuggingFaceTokenizer tokenizer;
     private final Map<String, Integer> specialIds = new HashMap<>();
     private final Map<Integer, String> specialTexts = new HashMap<>();
     private final int vocabSize;
@@ -40,7 +39,7 @@ public final class HfTokenizer implements TextTokenizer {
         }
         JsonNode root;
         try {
-            root = JSON.readTree(file.toFile());
+            root = Json.MAPPER.readTree(file.toFile());
         } catch (IOException e) {
             throw new TensorFormatException(file + ": not valid JSON: " + dev.personascope.util.JsonErrors.brief(e), e);
         }
@@ -84,7 +83,7 @@ public final class HfTokenizer implements TextTokenizer {
     private void readSpecialTokens(Path config, JsonNode tokenizerJson) {
         if (Files.exists(config)) {
             try {
-                JsonNode c = JSON.readTree(config.toFile());
+                JsonNode c = Json.MAPPER.readTree(config.toFile());
                 bos = idOf(tokenText(c.get("bos_token")), tokenizerJson);
                 eos = idOf(tokenText(c.get("eos_token")), tokenizerJson);
             } catch (IOException e) {

@@ -6,11 +6,11 @@ import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.MinimalPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.hubspot.jinjava.interpret.JinjavaInterpreter;
 import com.hubspot.jinjava.lib.filter.Filter;
 
+import dev.personascope.util.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
@@ -21,8 +21,7 @@ import java.util.Map;
  * ("," at line ends, ": " after keys), non-ASCII text kept, no HTML escaping.
  */
 public final class ToJsonFilter implements Filter {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
+    
     @Override
     public String getName() {
         return "tojson";
@@ -36,7 +35,7 @@ public final class ToJsonFilter implements Filter {
             throw new TemplateRuntimeError("TypeError: Object of type Undefined is not JSON serializable");
         }
         try {
-            return JSON.writer(printer(indent instanceof Number n ? n.intValue() : -1))
+            return Json.MAPPER.writer(printer(indent instanceof Number n ? n.intValue() : -1))
                     .with(sortKeys ? SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS : SerializationFeature.EAGER_SERIALIZER_FETCH)
                     .writeValueAsString(var);
         } catch (IOException e) {
