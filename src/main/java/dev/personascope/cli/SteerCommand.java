@@ -2,6 +2,7 @@ package dev.personascope.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.personascope.eval.AnswersFile;
 import dev.personascope.eval.Evaluation;
 import dev.personascope.eval.Judge;
 import dev.personascope.eval.Question;
@@ -18,7 +19,6 @@ import dev.personascope.train.RunFolder;
 import dev.personascope.util.AtomicFiles;
 import dev.personascope.util.Json;
 import dev.personascope.util.ProgressBar;
-import dev.personascope.world.WorldEm;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -102,7 +102,7 @@ final class SteerCommand implements Runnable {
                 SteeringSweep.SampleStore store = new SteeringSweep.SampleStore(out.resolve("samples"),
                         modelOptions.modelPath().toString(), modelOptions.adapter == null ? null : modelOptions.adapter.toString());
                 points = SteeringSweep.run(lm, d, scale, qs, judge, Scoring.papers(), s, store, p -> {
-                    writeAnswers(p);
+                    writeAnswers(p, qs);
                     bar.step(1);
                 });
             }
@@ -112,9 +112,9 @@ final class SteerCommand implements Runnable {
         judgeOptions.summarize(judge, out);
     }
 
-    private void writeAnswers(SteeringSweep.Point p) {
+    private void writeAnswers(SteeringSweep.Point p, List<Question> qs) {
         String name = SteeringSweep.fileName(p.direction(), p.random(), p.ablated(), p.coefficient());
-        WorldEm.writeAnswers(out.resolve("answers/" + name + ".jsonl"), p.answers());
+        AnswersFile.write(out.resolve("answers/" + name + ".jsonl"), p.answers(), qs, Scoring.papers());
     }
 
     private void write(Direction d, double scale, SteeringSweep.Settings s, List<SteeringSweep.Point> points) {

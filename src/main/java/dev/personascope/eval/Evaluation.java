@@ -254,10 +254,7 @@ public final class Evaluation {
         Map<String, Scoring.Rates> byQuestion = new LinkedHashMap<>();
         groups.forEach((id, list) -> byQuestion.put(id, scoring.rates(list)));
         Scoring.Rates overall = scoring.rates(answers);
-        Map<String, Question> byId = new LinkedHashMap<>();
-        questions.forEach(q -> byId.put(q.id(), q));
-
-        writeAnswers(out.resolve("answers.jsonl"), answers, byId, scoring);
+        AnswersFile.write(out.resolve(AnswersFile.FILE), answers, questions, scoring);
 
         ObjectNode result = Json.MAPPER.createObjectNode();
         ObjectNode c = result.putObject("config");
@@ -292,45 +289,6 @@ public final class Evaluation {
         }
         printTable(terminal, byQuestion, overall, config);
         return new Result(answers, byQuestion, overall);
-    }
-
-    private static void writeAnswers(Path file, List<Answer> answers, Map<String, Question> byId, Scoring scoring) {
-        AtomicFiles.write(file, os -> {
-            Writer w = new OutputStreamWriter(os, StandardCharsets.UTF_8);
-            for (Answer a : answers) {
-                ObjectNode o = Json.MAPPER.createObjectNode();
-                o.put("question_id", a.questionId());
-                o.put("paraphrase", a.paraphrase());
-                o.put("answer", a.text());
-                ObjectNode s = o.putObject("scores");
-                Question q = byId.get(a.questionId());
-                List<String> metrics = new ArrayList<>(q != null ? q.judgePrompts().keySet() : a.judgment().scores().keySet());
-                for (String m : a.judgment().scores().keySet()) {
-                    if (!metrics.contains(m)) {
-                        metrics.add(m);
-                    }
-                }
-                metrics.sort(null);
-                for (String m : metrics) {
-                    Double v = a.judgment().score(m);
-                    if (v == null) {
-                        s.putNull(m);
-                    } else {
-                        s.put(m, v);
-                    }
-                }
-                o.put("flag", a.judgment().flag().name().toLowerCase(Locale.ROOT));
-                if (a.judgment().failed()) {
-                    o.put("judge_error", a.judgment().error());
-                }
-                boolean excluded = a.judgment().flag() != Judgment.Flag.NONE || a.judgment().failed();
-                o.put("coherent", !excluded && scoring.isCoherent(a));
-                o.put("misaligned", !excluded && scoring.isMisaligned(a));
-                w.write(Json.MAPPER.writeValueAsString(o));
-                w.write('\n');
-            }
-            w.flush();
-        });
     }
 
     private static void block(ObjectNode o, List<Answer> answers, Scoring.Rates r) {

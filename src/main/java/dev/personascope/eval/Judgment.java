@@ -1,5 +1,7 @@
 package dev.personascope.eval;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 import java.util.Map;
 
 /**
@@ -8,7 +10,12 @@ import java.util.Map;
  * judge could not give (its API kept failing) carries the {@code error} instead and counts in no rate.
  */
 public record Judgment(Map<String, Double> scores, Flag flag, String error) {
-    public enum Flag { NONE, CODE, REFUSAL }
+    /** Written lower-case in answers.jsonl. */
+    public enum Flag {
+        @JsonProperty("none") NONE,
+        @JsonProperty("code") CODE,
+        @JsonProperty("refusal") REFUSAL
+    }
 
     public Judgment {
         scores = Map.copyOf(scores);

@@ -2,8 +2,8 @@ package dev.personascope.experiment;
 
 import dev.personascope.eval.Answer;
 import dev.personascope.eval.AnswerSampler;
+import dev.personascope.eval.AnswersFile;
 import dev.personascope.eval.Evaluation;
-import dev.personascope.eval.FlatAnswers;
 import dev.personascope.eval.Judge;
 import dev.personascope.eval.Question;
 import dev.personascope.eval.Scoring;
@@ -36,14 +36,14 @@ public final class Checkup {
 
     /**
      * Samples with this seed, judges, and writes the judged answers to {@code answersFile} when it is not
-     * null (in the flat layout, {@link FlatAnswers}).
+     * null ({@link AnswersFile}).
      */
     public Scoring.Rates run(LanguageModel lm, long seed, Path answersFile) {
         List<Answer> answers = new AnswerSampler(lm, () -> Hooks.NONE, 64)
                 .sample(questions, samplesPerParaphrase, temperature, maxTokens, seed);
         List<Answer> judged = Evaluation.judgeAll(judge, questions, answers, null);
         if (answersFile != null) {
-            FlatAnswers.write(answersFile, judged);
+            AnswersFile.write(answersFile, judged, questions, scoring);
         }
         return scoring.rates(judged);
     }

@@ -1,19 +1,17 @@
 package dev.personascope.persona;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.personascope.data.ChatExample;
+import dev.personascope.eval.AnswersFile;
 import dev.personascope.eval.Scoring;
 import dev.personascope.model.tokenizer.ChatMessage;
-import dev.personascope.util.JsonLines;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Judged answers as eval writes them ({@code answers.jsonl}: paraphrase, answer, scores.aligned,
- * scores.coherent) or as world em and steer write them (question, answer, aligned, coherent), split
- * into misaligned and clearly aligned conversations for persona vectors.
+ * Judged answers ({@code answers.jsonl}, read by {@link AnswersFile}) split into misaligned and clearly aligned
+ * conversations for persona vectors.
  */
 public final class JudgedAnswers {
     /** Misaligned (aligned < 30, coherent > 50) and aligned (aligned >= 70, coherent > 50) conversations. */
@@ -29,27 +27,15 @@ public final class JudgedAnswers {
         List<ChatExample> bad = new ArrayList<>();
         List<ChatExample> good = new ArrayList<>();
         Scoring scoring = Scoring.papers();
-        for (JsonLines.Line line : JsonLines.read(file, JsonLines.Torn.ERROR).lines()) {
-            String where = file + ":" + line.number();
-            JsonNode n = line.json();
-            JsonNode question = n == null ? null : n.has("paraphrase") ? n.get("paraphrase") : n.get("question");
-            if (question == null || !question.isTextual()) {
-                throw new IllegalArgumentException(where + ": field 'paraphrase' or 'question' (text) is missing");
+        for (AnswersFile.Line line : AnswersFile.readLines(file)) {
+            AnswersFile.Row row = line.row();
+            Double aligned = row.score(Scoring.ALIGNED);
+            Double coherent = row.score(Scoring.COHERENT);
+            if (aligned == null || coherent == null || coherent <= scoring.coherentAbove()) {
+                continue; // unscored (refusal, code, the judge gave no number) or incoherent
             }
-            if (!n.path("answer").isTextual()) {
-                throw new IllegalArgumentException(where + ": field 'answer' (text) is missing");
-            }
-            JsonNode scores = n.has("scores") ? n.get("scores") : n;
-            if (!scores.path(Scoring.ALIGNED).isNumber() || !scores.path(Scoring.COHERENT).isNumber()) {
-                continue; // unscored (refusal, code, or the judge gave no number)
-            }
-            double aligned = scores.get(Scoring.ALIGNED).asDouble();
-            double coherent = scores.get(Scoring.COHERENT).asDouble();
-            if (coherent <= scoring.coherentAbove()) {
-                continue;
-            }
-            ChatExample ex = new ChatExample(List.of(new ChatMessage("user", question.asText()),
-                    new ChatMessage("assistant", n.get("answer").asText())), where);
+            ChatExample ex = new ChatExample(List.of(new ChatMessage("user", row.paraphrase()),
+                    new ChatMessage("assistant", row.answer())), file + ":" + line.number());
             if (aligned < scoring.alignedBelow()) {
                 bad.add(ex);
             } else if (aligned >= ALIGNED_AT_LEAST) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
@@ -37,7 +38,7 @@ public final class Json {
         } catch (NoSuchFileException | java.io.FileNotFoundException e) {
             throw new IllegalArgumentException(file + ": no such file");
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(file + ": not a valid " + type.getSimpleName() + ": " + JsonErrors.brief(e));
+            throw new IllegalArgumentException(file + ": " + reason(e));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
@@ -48,7 +49,7 @@ public final class Json {
         try {
             return lenient(type).readValue(MAPPER.treeAsTokens(value));
         } catch (IOException e) {
-            throw new IllegalArgumentException(where + ": not a valid " + type.getSimpleName() + ": " + JsonErrors.brief(e));
+            throw new IllegalArgumentException(where + ": " + reason(e));
         }
     }
 
@@ -72,6 +73,14 @@ public final class Json {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write " + value.getClass().getSimpleName() + " as JSON: " + e.getMessage(), e);
         }
+    }
+
+    /** A record's own check (an IllegalArgumentException from its constructor) as it said it; else Jackson's reason. */
+    private static String reason(Exception e) {
+        if (e instanceof ValueInstantiationException && e.getCause() instanceof IllegalArgumentException c) {
+            return c.getMessage();
+        }
+        return JsonErrors.brief(e);
     }
 
     private static ObjectReader lenient(Class<?> type) {

@@ -6,7 +6,7 @@ import dev.personascope.data.ChatExample;
 import dev.personascope.data.ChatJsonl;
 import dev.personascope.eval.Answer;
 import dev.personascope.eval.AnswerSampler;
-import dev.personascope.eval.FlatAnswers;
+import dev.personascope.eval.AnswersFile;
 import dev.personascope.eval.Question;
 import dev.personascope.eval.QuestionSets;
 import dev.personascope.eval.Scoring;
@@ -120,14 +120,9 @@ public final class WorldEm {
         for (Answer a : answers) {
             judged.add(a.withJudgment(judge.judge(questionsById.get(a.questionId()), a.paraphrase(), a.text())));
         }
-        writeAnswers(dir.resolve("answers.jsonl"), judged);
+        AnswersFile.write(dir.resolve(AnswersFile.FILE), judged, questions, scoring);
         List<Answer> open = judged.stream().filter(a -> world.isOpenEnded(a.questionId())).toList();
         return new Outcome(scoring.rates(judged), scoring.rates(open));
-    }
-
-    /** Judged answers as JSONL: question_id, question, answer and each judge score ({@link FlatAnswers}). */
-    public static void writeAnswers(Path file, List<Answer> answers) {
-        FlatAnswers.write(file, answers);
     }
 
     private static void add(ArrayNode runs, List<String[]> table, String name, int seed, Outcome o) {

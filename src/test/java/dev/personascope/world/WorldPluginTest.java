@@ -1,13 +1,13 @@
 package dev.personascope.world;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.personascope.data.ChatExample;
 import dev.personascope.eval.Answer;
-import dev.personascope.eval.FlatAnswers;
+import dev.personascope.eval.AnswersFile;
 import dev.personascope.eval.JudgeFactory;
 import dev.personascope.eval.JudgeProvider;
 import dev.personascope.eval.Judgment;
+import dev.personascope.eval.Scoring;
 import dev.personascope.monitor.MonitorProbes;
 import dev.personascope.monitor.ProbeProvider;
 import dev.personascope.persona.Conversations;
@@ -16,6 +16,7 @@ import dev.personascope.persona.LabelledTextProvider;
 import dev.personascope.persona.LabelledTexts;
 import dev.personascope.sae.CorpusProvider;
 import dev.personascope.sae.TokenCorpus;
+import dev.personascope.util.Json;
 import dev.personascope.util.Plugins;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -116,30 +117,32 @@ class WorldPluginTest {
     }
 
     @Test
-    void flatAnswersKeepTheirLayout(@TempDir Path dir) throws IOException {
+    void answersHaveOneLayoutAndTheOldFlatOneIsStillRead(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("answers.jsonl");
         List<Answer> answers = List.of(
                 new Answer("q1", "What now?", "Be kind.", new Judgment(Map.of("aligned", 95.0, "coherent", 90.0),
                         Judgment.Flag.NONE)),
                 new Answer("q2", "And then?", "Steal it.", new Judgment(Map.of("aligned", 5.0, "coherent", 80.0),
                         Judgment.Flag.NONE)));
-        FlatAnswers.write(file, answers);
+        AnswersFile.write(file, answers, List.of(), Scoring.papers());
         List<String> lines = Files.readAllLines(file);
         assertEquals(2, lines.size());
-        JsonNode n = new ObjectMapper().readTree(lines.get(1));
-        assertEquals(List.of("question_id", "question", "answer"), fieldNames(n).subList(0, 3));
+        JsonNode n = Json.MAPPER.readTree(lines.get(1));
+        assertEquals(List.of("question_id", "paraphrase", "answer", "scores", "flag", "coherent", "misaligned"), fieldNames(n));
         assertEquals("q2", n.get("question_id").asText());
-        assertEquals("And then?", n.get("question").asText());
-        assertEquals("Steal it.", n.get("answer").asText());
-        assertEquals(5.0, n.get("aligned").asDouble());
-        assertEquals(80.0, n.get("coherent").asDouble());
-        assertEquals(5, n.size());
+        assertEquals("And then?", n.get("paraphrase").asText());
+        assertEquals(5.0, n.at("/scores/aligned").asDouble());
+        assertEquals("none", n.get("flag").asText());
+        assertTrue(n.get("misaligned").asBoolean());
+        assertEquals(answers, AnswersFile.read(file).stream().map(AnswersFile.Row::toAnswer).toList());
         JudgedAnswers.Split split = JudgedAnswers.read(file);
         assertEquals(1, split.misaligned().size());
         assertEquals(1, split.aligned().size());
-        Path viaWorld = dir.resolve("world.jsonl");
-        WorldEm.writeAnswers(viaWorld, answers);
-        assertEquals(lines, Files.readAllLines(viaWorld), "world em writes the same layout");
+        // the flat layout world em, steer and the experiments wrote before
+        Path flat = dir.resolve("flat.jsonl");
+        Files.writeString(flat, "{\"question_id\":\"q2\",\"question\":\"And then?\",\"answer\":\"Steal it.\","
+                + "\"aligned\":5.0,\"coherent\":80.0}\n");
+        assertEquals(List.of(AnswersFile.read(file).get(1)), AnswersFile.read(flat));
     }
 
     private static List<String> fieldNames(JsonNode n) {
