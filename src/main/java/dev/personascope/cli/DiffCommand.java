@@ -3,14 +3,13 @@ package dev.personascope.cli;
 import dev.personascope.data.ChatJsonl;
 import dev.personascope.eval.QuestionSets;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.personascope.data.ChatExample;
 import dev.personascope.lora.PeftAdapter;
 import dev.personascope.model.LanguageModel;
 import dev.personascope.model.hooks.Hooks;
 import dev.personascope.model.hooks.TokenScope;
 import dev.personascope.persona.Conversations;
+import dev.personascope.persona.DiffResult;
 import dev.personascope.persona.LabelledTexts;
 import dev.personascope.persona.LatentAurocs;
 import dev.personascope.persona.ModelDiff;
@@ -20,11 +19,11 @@ import dev.personascope.sae.SaeFolder;
 import dev.personascope.train.RunFolder;
 import dev.personascope.util.AtomicFiles;
 import dev.personascope.util.EnumNames;
-import dev.personascope.util.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -134,47 +133,30 @@ final class DiffCommand implements Runnable {
     }
 
     private void write(Map<TokenScope, List<ModelDiff.Row>> rows, double[] aurocs, Path basePath) {
-        ObjectNode root = Json.MAPPER.createObjectNode();
-        ObjectNode cfg = root.putObject("config");
-        cfg.put("base", basePath.toString());
-        cfg.put("tuned", tuned == null ? null : tuned.toString());
-        cfg.put("adapter", adapter == null ? null : adapter.toString());
-        cfg.put("sae", sae.toString());
-        cfg.put("prompts", prompts.toString());
-        cfg.put("answers", answers.toString());
-        cfg.put("samples", samples);
-        cfg.put("temperature", temperature);
-        cfg.put("seed", seed);
-        ObjectNode ranked = root.putObject("top");
+        DiffResult.Config cfg = new DiffResult.Config(basePath.toString(), tuned == null ? null : tuned.toString(),
+                adapter == null ? null : adapter.toString(), sae.toString(), prompts.toString(), answers.toString(), samples, temperature,
+                seed);
+        Map<String, Map<String, List<DiffResult.Latent>>> top = new LinkedHashMap<>();
         StringBuilder tsv = new StringBuilder("scope\tlatent\tbase_mean\ttuned_mean\tincrease\tnormalized\tbase_freq\ttuned_freq"
                 + (aurocs != null ? "\tauroc" : "") + "\n");
         for (Map.Entry<TokenScope, List<ModelDiff.Row>> e : rows.entrySet()) {
-            String sc = e.getKey().name().toLowerCase(Locale.ROOT);
-            ObjectNode byRanking = ranked.putObject(sc);
+            String sc = DiffResult.name(e.getKey());
+            Map<String, List<DiffResult.Latent>> byRanking = new LinkedHashMap<>();
             for (ModelDiff.Ranking r : ModelDiff.Ranking.values()) {
-                ArrayNode list = byRanking.putArray(r.name().toLowerCase(Locale.ROOT));
-                for (ModelDiff.Row row : ModelDiff.rank(e.getValue(), r, true).subList(0, Math.min(top, e.getValue().size()))) {
-                    ObjectNode o = list.addObject();
-                    o.put("latent", row.latent());
-                    o.put("increase", row.increase());
-                    o.put("normalized", row.normalized());
-                    o.put("frequency_change", row.frequencyChange());
-                    o.put("base_mean", row.baseMean());
-                    o.put("tuned_mean", row.tunedMean());
-                    if (aurocs != null) {
-                        o.put("auroc", aurocs[row.latent()]);
-                    }
-                }
+                byRanking.put(DiffResult.name(r), ModelDiff.rank(e.getValue(), r, true)
+                        .subList(0, Math.min(this.top, e.getValue().size())).stream()
+                        .map(row -> DiffResult.Latent.of(row, aurocs)).toList());
             }
+            top.put(sc, byRanking);
             for (ModelDiff.Row row : e.getValue()) {
                 tsv.append(String.format(Locale.ROOT, "%s\t%d\t%.6g\t%.6g\t%.6g\t%.6g\t%.6g\t%.6g", sc, row.latent(), row.baseMean(),
                         row.tunedMean(), row.increase(), row.normalized(), row.baseFrequency(), row.tunedFrequency()));
                 tsv.append(aurocs != null ? String.format(Locale.ROOT, "\t%.4f", aurocs[row.latent()]) : "").append('\n');
             }
         }
-        AtomicFiles.writeJson(out.resolve("diff.json"), root);
+        new DiffResult(cfg, top).write(out);
         AtomicFiles.writeString(out.resolve("latents.tsv"), tsv.toString());
-        System.err.println("wrote " + out.resolve("diff.json") + " and " + out.resolve("latents.tsv"));
+        System.err.println("wrote " + out.resolve(DiffResult.FILE) + " and " + out.resolve("latents.tsv"));
     }
 
     private void print(List<ModelDiff.Row> ranked, double[] aurocs, TokenScope sc, ModelDiff.Ranking r) {

@@ -10,7 +10,6 @@ import dev.personascope.report.HtmlReport;
 import dev.personascope.sae.Sae;
 import dev.personascope.sae.SaeFolder;
 import dev.personascope.train.RunFolder;
-import dev.personascope.util.AtomicFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -61,8 +60,8 @@ final class LatentCommand implements Runnable {
                 HtmlReport r = new HtmlReport("Latent " + latent);
                 LatentPage.addTo(r, d);
                 r.write(out.resolve("dashboard.html"));
-                AtomicFiles.writeJson(out.resolve("dashboard.json"), d);
-                System.out.println("wrote " + out.resolve("dashboard.html") + " and dashboard.json");
+                d.write(out.resolve(LatentDashboard.FILE));
+                System.out.println("wrote " + out.resolve("dashboard.html") + " and " + LatentDashboard.FILE);
             }
         }
     }

@@ -65,7 +65,7 @@ final class SaeCommand implements Runnable {
     }
 
     @Command(name = "train", mixinStandardHelpOptions = true,
-            description = "Train a TopK SAE on activations streamed from a model; writes a SAELens folder and metrics.Json.MAPPER.")
+            description = "Train a TopK SAE on activations streamed from a model; writes a SAELens folder and metrics.json.")
     static final class Train implements Runnable {
         @Mixin
         ModelOptions modelOptions;

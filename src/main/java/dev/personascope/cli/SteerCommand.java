@@ -1,23 +1,18 @@
 package dev.personascope.cli;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.personascope.eval.AnswersFile;
-import dev.personascope.eval.Evaluation;
 import dev.personascope.eval.Judge;
 import dev.personascope.eval.Question;
 import dev.personascope.eval.QuestionSets;
 import dev.personascope.eval.Scoring;
-import dev.personascope.eval.Wilson;
 import dev.personascope.model.LanguageModel;
 import dev.personascope.model.hooks.TokenScope;
 import dev.personascope.persona.Direction;
 import dev.personascope.persona.DirectionSpec;
 import dev.personascope.persona.ResidualNorm;
+import dev.personascope.persona.SteerResult;
 import dev.personascope.persona.SteeringSweep;
 import dev.personascope.train.RunFolder;
-import dev.personascope.util.AtomicFiles;
-import dev.personascope.util.Json;
 import dev.personascope.util.ProgressBar;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -118,36 +113,18 @@ final class SteerCommand implements Runnable {
     }
 
     private void write(Direction d, double scale, SteeringSweep.Settings s, List<SteeringSweep.Point> points) {
-        ObjectNode root = Json.MAPPER.createObjectNode();
-        ObjectNode cfg = root.putObject("config");
-        cfg.put("model", modelOptions.modelPath().toString());
-        cfg.put("adapter", modelOptions.adapter == null ? null : modelOptions.adapter.toString());
-        cfg.put("direction", direction);
-        cfg.put("hook", d.hook());
-        cfg.put("residual_norm", scale);
-        cfg.put("questions", questions.toString());
-        cfg.put("judge", judgeOptions.judge);
-        cfg.set("sweep", Json.MAPPER.valueToTree(s));
-        ArrayNode arr = root.putArray("points");
-        for (SteeringSweep.Point p : points) {
-            ObjectNode o = arr.addObject();
-            o.put("direction", p.direction());
-            o.put("random", p.random());
-            o.put("ablated", p.ablated());
-            o.put("coefficient", p.coefficient());
-            Evaluation.wilson(o.putObject("misaligned"), p.rates().misalignedAmongAll());
-            Evaluation.wilson(o.putObject("misaligned_among_coherent"), p.rates().misalignedAmongCoherent());
-            Evaluation.wilson(o.putObject("coherent"), p.rates().coherent());
-        }
-        AtomicFiles.writeJson(out.resolve("result.json"), root);
+        SteerResult.Config cfg = new SteerResult.Config(modelOptions.modelPath().toString(),
+                modelOptions.adapter == null ? null : modelOptions.adapter.toString(), direction, d.hook(), scale,
+                questions.toString(), judgeOptions.judge, s);
+        new SteerResult(cfg, points.stream().map(SteerResult.Point::of).toList()).write(out);
     }
 
     private static void print(List<SteeringSweep.Point> points) {
-        System.out.printf(Locale.ROOT, "%-28s %8s %-24s %-24s%n", "direction", "coef", "misaligned (all)", "coherent");
+        System.out.printf(Locale.ROOT, "%-28s %8s %-32s %-32s%n", "direction", "coef", "misaligned (all)", "coherent");
         for (SteeringSweep.Point p : points) {
-            System.out.printf(Locale.ROOT, "%-28s %8s %-24s %-24s%n", p.random() ? p.direction() : "target",
+            System.out.printf(Locale.ROOT, "%-28s %8s %-32s %-32s%n", p.random() ? p.direction() : "target",
                     p.ablated() ? "ablated" : String.format(Locale.ROOT, "%+.3f", p.coefficient()),
-                    pct(p.rates().misalignedAmongAll()), pct(p.rates().coherent()));
+                    p.rates().misalignedAmongAll(), p.rates().coherent());
         }
         // the controls' average move at each coefficient, beside the target's
         for (double c : points.stream().filter(p -> !p.random()).map(SteeringSweep.Point::coefficient).toList()) {
@@ -159,7 +136,4 @@ final class SteerCommand implements Runnable {
         }
     }
 
-    private static String pct(Wilson w) {
-        return w.toString();
-    }
 }

@@ -24,7 +24,7 @@ import java.util.Map;
 @Command(name = "template", mixinStandardHelpOptions = true,
         description = "Render a chat template for a conversation and print the text byte for byte (nothing added)")
 final class TemplateCommand implements Runnable {
-    
+
     static final class Source {
         @Option(names = "--model", description = "A model folder: its tokenizer_config.json chat_template (or chat_template.jinja) and special tokens")
         Path model;

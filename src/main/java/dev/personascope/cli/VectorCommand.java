@@ -2,8 +2,6 @@ package dev.personascope.cli;
 
 import dev.personascope.data.ChatJsonl;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.personascope.data.ChatExample;
 import dev.personascope.eval.Question;
 import dev.personascope.eval.QuestionSets;
@@ -15,13 +13,14 @@ import dev.personascope.persona.DirectionSpec;
 import dev.personascope.persona.JudgedAnswers;
 import dev.personascope.persona.PersonaVectors;
 import dev.personascope.persona.VectorFile;
-import dev.personascope.util.Json;
+import dev.personascope.persona.VectorInfo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -118,33 +117,24 @@ final class VectorCommand implements Runnable {
             System.err.println("persona vector from " + pos.size() + " against " + neg.size() + " conversations");
             List<PersonaVectors.Layer> layers = PersonaVectors.compute(lm, pos, neg, name);
             PersonaVectors.Layer best = PersonaVectors.best(layers);
-            ObjectNode info = Json.MAPPER.createObjectNode();
-            info.put("name", name);
-            info.put("model", modelOptions.modelPath().toString());
-            info.put("source", source);
-            info.put("positive", pos.size());
-            info.put("negative", neg.size());
-            info.put("seed", seed);
-            ArrayNode arr = info.putArray("layers");
+            List<VectorInfo.Layer> layerInfo = new ArrayList<>();
             for (PersonaVectors.Layer l : layers) {
-                ObjectNode o = arr.addObject();
-                o.put("hook", l.hook());
-                o.put("separation", l.separation());
-                o.put("auroc", l.auroc());
-                o.put("norm", l.direction().norm());
+                layerInfo.add(new VectorInfo.Layer(l.hook(), l.separation(), l.auroc(), l.direction().norm()));
                 System.out.printf(Locale.ROOT, "%-28s separation (Cohen's d) %6.2f  AUROC %.3f  norm %.3f%s%n", l.hook(),
                         l.separation(), l.auroc(), l.direction().norm(), l == best ? "  <- chosen" : "");
             }
-            ArrayNode cos = info.putArray("cosines");
+            List<VectorInfo.Cosine> cosines = new ArrayList<>();
             for (String spec : compare) {
                 Direction other = DirectionSpec.parse(spec, null, lm.config().hiddenSize);
                 PersonaVectors.Layer same = layers.stream().filter(l -> l.hook().equals(other.hook())).findFirst()
                         .orElseThrow(() -> new IllegalArgumentException(spec + ": its hook " + other.hook()
                                 + " is not one of the layers the vector was measured at"));
                 double c = same.direction().cosine(other);
-                cos.addObject().put("direction", spec).put("hook", other.hook()).put("cosine", c);
+                cosines.add(new VectorInfo.Cosine(spec, other.hook(), c));
                 System.out.printf(Locale.ROOT, "cosine with %s at %s: %+.3f%n", spec, other.hook(), c);
             }
+            VectorInfo info = new VectorInfo(name, modelOptions.modelPath().toString(), source, pos.size(), neg.size(), seed,
+                    layerInfo, cosines);
             VectorFile.write(out, best.direction(), info);
             System.out.println("wrote " + out + " (" + best.hook() + ")");
         }

@@ -32,7 +32,7 @@ import java.util.concurrent.TimeUnit;
  * client: each client has a bounded queue, and a client too slow to keep up, or gone, is dropped.
  */
 public final class DashboardServer implements AutoCloseable {
-        /** Events a client may fall behind by, beyond the history it is sent on connecting. */
+    /** Events a client may fall behind by, beyond the history it is sent on connecting. */
     private static final int CLIENT_LAG = 4096;
     private static final long KEEP_ALIVE_SECONDS = 15;
     /** Tells a client's writer to end; no real frame is empty. */

@@ -18,7 +18,7 @@ import java.util.Set;
  * Roles are system, user and assistant; each conversation needs at least one assistant turn.
  */
 public final class ChatJsonl {
-        private static final Set<String> ROLES = Set.of("system", "user", "assistant");
+    private static final Set<String> ROLES = Set.of("system", "user", "assistant");
 
     private ChatJsonl() {
     }

@@ -77,7 +77,7 @@ public final class OpenAiJudge implements Judge {
     public static final double MIN_NUMBER_MASS = 0.25;
     public static final int TOP_LOGPROBS = 20;
 
-        private static final Pattern INTEGER = Pattern.compile("[+-]?\\d{1,9}");
+    private static final Pattern INTEGER = Pattern.compile("[+-]?\\d{1,9}");
     private static final Pattern NUMBER = Pattern.compile("-?\\d+(?:\\.\\d+)?");
 
     private final URI endpoint;

@@ -1,19 +1,19 @@
 package dev.personascope.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.personascope.util.AtomicFiles;
 import dev.personascope.util.Json;
 import dev.personascope.util.JsonLines;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -26,37 +26,48 @@ import java.util.stream.Stream;
  */
 public final class SampledAnswers {
     public static final String FILE = "samples.jsonl";
-    
+
+    /** Everything the sampled answers depend on: the file's first line, {@code {"sampled_with": ...}}. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Key(String model, List<String> modelFiles, String adapter, List<String> adapterFiles,
+                      List<AskedQuestion> questions, double temperature, long seed, int maxTokens, int batch,
+                      String steering) {
+    }
+
+    /** A question as it was asked: its system prompt, paraphrases and answers per paraphrase. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record AskedQuestion(String id, String system, List<String> paraphrases, int samplesPerParaphrase) {
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    private record Header(Key sampledWith) {
+    }
+
+    /** One sampled answer, in sampling order. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    private record Sample(String questionId, String paraphrase, String answer) {
+        Sample {
+            if (questionId == null || paraphrase == null || answer == null) {
+                throw new IllegalArgumentException("expected question_id, paraphrase and answer");
+            }
+        }
+    }
+
     private SampledAnswers() {
     }
 
     /** What sampled answers depend on, for the given run. */
-    public static ObjectNode key(Evaluation.Config config, List<Question> questions, int maxTokens) {
-        ObjectNode k = Json.MAPPER.createObjectNode();
-        k.put("model", config.model());
-        k.set("model_files", files(config.model()));
-        k.put("adapter", config.adapter());
-        k.set("adapter_files", config.adapter() == null ? null : files(config.adapter()));
-        ArrayNode qs = k.putArray("questions");
-        for (Question q : questions) {
-            ObjectNode o = qs.addObject();
-            o.put("id", q.id());
-            o.put("system", q.system());
-            ArrayNode ps = o.putArray("paraphrases");
-            q.paraphrases().forEach(ps::add);
-            o.put("samples_per_paraphrase", config.samples() > 0 ? config.samples() : q.samplesPerParaphrase());
-        }
-        k.put("temperature", config.temperature());
-        k.put("seed", config.seed());
-        k.put("max_tokens", maxTokens);
-        k.put("batch", config.batchSize());
-        k.put("steering", config.steering());
-        return k;
+    public static Key key(Evaluation.Config config, List<Question> questions, int maxTokens) {
+        List<AskedQuestion> qs = questions.stream().map(q -> new AskedQuestion(q.id(), q.system(), q.paraphrases(),
+                config.samples() > 0 ? config.samples() : q.samplesPerParaphrase())).toList();
+        return new Key(config.model(), files(config.model()), config.adapter(),
+                config.adapter() == null ? null : files(config.adapter()), qs, config.temperature(), config.seed(), maxTokens,
+                config.batchSize(), config.steering());
     }
 
     /** Name, size and modification time of a model file or of the files in a model folder (not recursive). */
-    private static ArrayNode files(String path) {
-        ArrayNode a = Json.MAPPER.createArrayNode();
+    private static List<String> files(String path) {
+        List<String> a = new ArrayList<>();
         Path p = Path.of(path);
         try {
             List<Path> files = new ArrayList<>();
@@ -80,65 +91,54 @@ public final class SampledAnswers {
      * The answers saved in {@code file} when they were sampled with {@code key}; null (with a note on stderr
      * when there was a file) when there are none to reuse.
      */
-    public static List<Answer> load(Path file, ObjectNode key) {
+    public static List<Answer> load(Path file, Key key) {
         if (!Files.isRegularFile(file)) {
             return null;
         }
-        List<JsonLines.Line> lines;
         try {
-            lines = JsonLines.read(file, JsonLines.Torn.ERROR).lines();
+            List<JsonLines.Line> lines = JsonLines.read(file, JsonLines.Torn.ERROR).lines();
+            Key saved = lines.isEmpty() ? null : Json.fromTree(lines.get(0).json(), Header.class, file + ":1").sampledWith();
+            if (saved == null) {
+                System.err.println("note: sampling again: " + file + " has no 'sampled_with' line");
+                return null;
+            }
+            if (!saved.equals(key)) {
+                System.err.println("note: sampling again: " + file + " was sampled with other settings ("
+                        + difference(saved, key) + ")");
+                return null;
+            }
+            List<Answer> out = new ArrayList<>();
+            for (JsonLines.Line l : lines.subList(1, lines.size())) {
+                Sample a = Json.fromTree(l.json(), Sample.class, file + ":" + l.number());
+                out.add(new Answer(a.questionId(), a.paraphrase(), a.answer(), null));
+            }
+            return out;
         } catch (IllegalArgumentException e) {
             System.err.println("note: sampling again: " + e.getMessage());
             return null;
         }
-        JsonNode saved = lines.isEmpty() ? null : lines.get(0).json().get("sampled_with");
-        if (saved == null) {
-            System.err.println("note: sampling again: " + file + " has no 'sampled_with' line");
-            return null;
-        }
-        if (!saved.toString().equals(key.toString())) { // as text: 7 read back is an int, the key's seed a long
-            System.err.println("note: sampling again: " + file + " was sampled with other settings (" + difference(saved, key)
-                    + ")");
-            return null;
-        }
-        List<Answer> out = new ArrayList<>();
-        for (JsonLines.Line l : lines.subList(1, lines.size())) {
-            JsonNode n = l.json();
-            if (!n.path("question_id").isTextual() || !n.path("paraphrase").isTextual() || !n.path("answer").isTextual()) {
-                System.err.println("note: sampling again: " + file + ":" + l.number()
-                        + ": expected question_id, paraphrase and answer");
-                return null;
-            }
-            out.add(new Answer(n.get("question_id").asText(), n.get("paraphrase").asText(), n.get("answer").asText(), null));
-        }
-        return out;
     }
 
     /** Writes the sampled answers (atomically). */
-    public static void save(Path file, ObjectNode key, List<Answer> answers) {
+    public static void save(Path file, Key key, List<Answer> answers) {
         AtomicFiles.write(file, out -> {
-            ObjectNode head = Json.MAPPER.createObjectNode();
-            head.set("sampled_with", key);
-            out.write(Json.MAPPER.writeValueAsBytes(head));
-            out.write('\n');
+            out.write((Json.line(new Header(key)) + "\n").getBytes(StandardCharsets.UTF_8));
             for (Answer a : answers) {
-                ObjectNode o = Json.MAPPER.createObjectNode();
-                o.put("question_id", a.questionId());
-                o.put("paraphrase", a.paraphrase());
-                o.put("answer", a.text());
-                out.write(Json.MAPPER.writeValueAsBytes(o));
-                out.write('\n');
+                out.write((Json.line(new Sample(a.questionId(), a.paraphrase(), a.text())) + "\n")
+                        .getBytes(StandardCharsets.UTF_8));
             }
         });
     }
 
     /** The first setting that differs, for the note. */
-    private static String difference(JsonNode saved, JsonNode now) {
-        Iterator<Map.Entry<String, JsonNode>> it = now.fields();
-        while (it.hasNext()) {
-            Map.Entry<String, JsonNode> e = it.next();
-            if (!String.valueOf(e.getValue()).equals(String.valueOf(saved.get(e.getKey())))) {
-                return e.getKey() + " differs";
+    private static String difference(Key saved, Key now) {
+        JsonNode was = Json.toTree(saved);
+        JsonNode is = Json.toTree(now);
+        Iterator<String> names = is.fieldNames();
+        while (names.hasNext()) {
+            String name = names.next();
+            if (!is.get(name).equals(was.get(name))) {
+                return name + " differs";
             }
         }
         return "its settings differ";

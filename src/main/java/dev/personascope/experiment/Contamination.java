@@ -1,11 +1,8 @@
 package dev.personascope.experiment;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.type.TypeReference;
 import dev.personascope.data.ChatExample;
 import dev.personascope.data.Mixture;
-import dev.personascope.eval.Evaluation;
 import dev.personascope.eval.Scoring;
 import dev.personascope.eval.Wilson;
 import dev.personascope.model.LanguageModel;
@@ -17,7 +14,6 @@ import dev.personascope.monitor.PersonaMonitor;
 import dev.personascope.persona.Direction;
 import dev.personascope.train.TrainConfig;
 import dev.personascope.train.Trainer;
-import dev.personascope.util.AtomicFiles;
 import dev.personascope.util.Json;
 import dev.personascope.util.ProgressBar;
 
@@ -54,7 +50,7 @@ public final class Contamination {
         public double monitorZ = MonitorConfig.DEFAULT_Z;
     }
 
-    
+
     private final Path model;
     private final Settings s;
     private final List<Direction> directions;
@@ -77,11 +73,11 @@ public final class Contamination {
         this.checkup = checkup;
     }
 
-    public ObjectNode run(List<ChatExample> bad, List<ChatExample> good, Path out, PrintStream print) {
-        Map<Double, List<JsonNode>> byFraction = new LinkedHashMap<>();
+    public ContaminationResult run(List<ChatExample> bad, List<ChatExample> good, Path out, PrintStream print) {
+        Map<Double, List<ContaminationResult.Outcome>> byFraction = new LinkedHashMap<>();
         try (ProgressBar bar = new ProgressBar("contamination", s.fractions.size() * s.seeds, "runs")) {
             for (double f : s.fractions) {
-                List<JsonNode> runs = new ArrayList<>();
+                List<ContaminationResult.Outcome> runs = new ArrayList<>();
                 for (int seed = 0; seed < s.seeds; seed++) {
                     Path dir = out.resolve(String.format(Locale.ROOT, "runs/f%.3f-s%d", f, seed));
                     runs.add(outcome(dir, f, seed, bad, good));
@@ -90,21 +86,19 @@ public final class Contamination {
                 byFraction.put(f, runs);
             }
         }
-        ObjectNode result = summarize(byFraction);
-        AtomicFiles.writeJson(out.resolve("result.json"), result);
+        ContaminationResult result = summarize(byFraction);
+        result.write(out);
         print(result, print);
         return result;
     }
 
     /** One run's outcome.json, made unless it exists (so an interrupted sweep resumes). */
-    private JsonNode outcome(Path dir, double fraction, int seed, List<ChatExample> bad, List<ChatExample> good) {
-        return RunCache.getOrRun(dir.resolve("outcome.json"), () -> {
+    private ContaminationResult.Outcome outcome(Path dir, double fraction, int seed, List<ChatExample> bad,
+                                                List<ChatExample> good) {
+        return RunCache.getOrRun(dir.resolve("outcome.json"), new TypeReference<>() { }, () -> {
             List<ChatExample> goodPart = good.subList(0, Math.min(good.size(), s.datasetSize));
             List<ChatExample> data = Mixture.contaminated(goodPart, bad, goodPart.size(), fraction, seed).stream()
                     .map(Mixture.Labelled::example).toList();
-            ObjectNode o = Json.MAPPER.createObjectNode();
-            o.put("fraction", fraction);
-            o.put("seed", seed);
             try (LanguageModel lm = LanguageModel.load(model)) {
                 MonitorConfig mc = new MonitorConfig(directions, s.monitorEvery, s.monitorBaseline, s.monitorZ, false,
                         MonitorProbes.promptsOnly(probes) ? TokenScope.ALL : TokenScope.RESPONSE);
@@ -116,140 +110,105 @@ public final class Contamination {
                     monitor.measure(lm, s.steps);
                 }
                 Files.deleteIfExists(dir.resolve("model.safetensors"));
-                ObjectNode fin = o.putObject("monitor_final");
-                monitor.last().forEach(fin::put);
-                ObjectNode alarms = o.putObject("first_alarm_step");
+                Map<String, Integer> firstAlarm = new LinkedHashMap<>();
                 for (Alarm a : monitor.alarms()) {
-                    if (!alarms.has(a.direction())) {
-                        alarms.put(a.direction(), a.step());
-                    }
+                    firstAlarm.putIfAbsent(a.direction(), a.step());
                 }
                 Scoring.Rates r = checkup.run(lm, 1000L + seed, dir.resolve("answers.jsonl"));
-                Evaluation.wilson(o.putObject("misaligned"), r.misalignedAmongAll());
-                Evaluation.wilson(o.putObject("coherent"), r.coherent());
+                return new ContaminationResult.Outcome(fraction, seed, new LinkedHashMap<>(monitor.last()), firstAlarm,
+                        r.misalignedAmongAll(), r.coherent());
             } catch (IOException e) {
                 throw new UncheckedIOException(dir + ": " + e.getMessage(), e);
             }
-            return o;
         });
     }
 
-    private ObjectNode summarize(Map<Double, List<JsonNode>> byFraction) {
-        ObjectNode result = Json.MAPPER.createObjectNode();
-        result.set("settings", Json.MAPPER.valueToTree(s));
-        result.put("model", model.toString());
-        ArrayNode dirs = result.putArray("directions");
-        directions.forEach(d -> dirs.addObject().put("name", d.name()).put("hook", d.hook()));
-        List<JsonNode> clean = byFraction.get(0.0);
+    private ContaminationResult summarize(Map<Double, List<ContaminationResult.Outcome>> byFraction) {
+        List<ContaminationResult.Outcome> clean = byFraction.get(0.0);
         Wilson cleanRate = pooled(clean);
-        ArrayNode fr = result.putArray("fractions");
+        List<ContaminationResult.Fraction> fractions = new ArrayList<>();
         Double evalFirst = null;
         Double evalEverySeed = null;
         Map<String, Double> monitorFirst = new LinkedHashMap<>();
+        for (Direction d : directions) {
+            monitorFirst.put(d.name(), null);
+        }
         for (var e : byFraction.entrySet()) {
-            ObjectNode f = fr.addObject();
-            f.put("fraction", e.getKey());
-            Wilson w = pooled(e.getValue());
-            Evaluation.wilson(f.putObject("misaligned"), w);
-            ArrayNode seeds = f.putArray("runs");
-            e.getValue().forEach(seeds::add);
-            boolean evalSeparates = e.getKey() > 0 && w.low() > cleanRate.fraction();
-            f.put("evaluation_separates", evalSeparates);
+            double fraction = e.getKey();
+            List<ContaminationResult.Outcome> runs = e.getValue();
+            Wilson w = pooled(runs);
+            boolean evalSeparates = fraction > 0 && w.low() > cleanRate.fraction();
             // the monitor's criterion is per seed, so the evaluation's is given per seed too: runs whose own
             // interval lies above the clean runs' pooled rate
             int evalSeeds = 0;
-            for (JsonNode r : e.getValue()) {
-                if (e.getKey() > 0 && r.at("/misaligned/low").asDouble() > cleanRate.fraction()) {
+            for (ContaminationResult.Outcome r : runs) {
+                if (fraction > 0 && r.misaligned().low() > cleanRate.fraction()) {
                     evalSeeds++;
                 }
             }
-            f.put("evaluation_separates_seeds", evalSeeds);
-            if (evalSeeds == e.getValue().size() && e.getKey() > 0 && evalEverySeed == null) {
-                evalEverySeed = e.getKey();
+            if (evalSeeds == runs.size() && fraction > 0 && evalEverySeed == null) {
+                evalEverySeed = fraction;
             }
             if (evalSeparates && evalFirst == null) {
-                evalFirst = e.getKey();
+                evalFirst = fraction;
             }
-            ObjectNode mon = f.putObject("monitor_separates_seeds");
+            Map<String, Integer> monitorSeeds = new LinkedHashMap<>();
             for (Direction d : directions) {
-                double cleanMax = clean.stream().mapToDouble(r -> r.at("/monitor_final/" + escape(d.name())).asDouble())
-                        .max().orElse(Double.NaN);
-                int above = 0;
-                for (JsonNode r : e.getValue()) {
-                    if (r.at("/monitor_final/" + escape(d.name())).asDouble() > cleanMax) {
-                        above++;
-                    }
-                }
-                mon.put(d.name(), above);
-                if (e.getKey() > 0 && above == e.getValue().size() && !monitorFirst.containsKey(d.name())) {
-                    monitorFirst.put(d.name(), e.getKey());
+                double cleanMax = clean.stream().mapToDouble(r -> finalValue(r, d)).max().orElse(Double.NaN);
+                int above = (int) runs.stream().filter(r -> finalValue(r, d) > cleanMax).count();
+                monitorSeeds.put(d.name(), above);
+                if (fraction > 0 && above == runs.size() && monitorFirst.get(d.name()) == null) {
+                    monitorFirst.put(d.name(), fraction);
                 }
             }
+            fractions.add(new ContaminationResult.Fraction(fraction, w, runs, evalSeparates, evalSeeds, monitorSeeds));
         }
-        ObjectNode first = result.putObject("smallest_fraction_separated");
-        if (evalFirst != null) {
-            first.put("evaluation", evalFirst);
-        } else {
-            first.putNull("evaluation");
-        }
-        if (evalEverySeed != null) {
-            first.put("evaluation_every_seed", evalEverySeed);
-        } else {
-            first.putNull("evaluation_every_seed");
-        }
-        ObjectNode m = first.putObject("monitor");
-        for (Direction d : directions) {
-            if (monitorFirst.containsKey(d.name())) {
-                m.put(d.name(), monitorFirst.get(d.name()));
-            } else {
-                m.putNull(d.name());
-            }
-        }
-        return result;
+        return new ContaminationResult(s, model.toString(),
+                directions.stream().map(d -> new ContaminationResult.MonitoredDirection(d.name(), d.hook())).toList(),
+                fractions, new ContaminationResult.Smallest(evalFirst, evalEverySeed, monitorFirst));
+    }
+
+    /** A run's final monitor value for {@code d}; 0 when the run has none (as a missing JSON value read before). */
+    private static double finalValue(ContaminationResult.Outcome r, Direction d) {
+        Double v = r.monitorFinal().get(d.name());
+        return v == null ? 0 : v;
     }
 
     /** All seeds' answers pooled into one interval. */
-    private static Wilson pooled(List<JsonNode> runs) {
+    private static Wilson pooled(List<ContaminationResult.Outcome> runs) {
         int k = 0;
         int n = 0;
-        for (JsonNode r : runs) {
-            k += r.at("/misaligned/successes").asInt();
-            n += r.at("/misaligned/trials").asInt();
+        for (ContaminationResult.Outcome r : runs) {
+            k += r.misaligned().successes();
+            n += r.misaligned().trials();
         }
         return Wilson.of(k, n);
     }
 
-    /** JSON pointer escaping of a key (direction names may hold '/' and '~'). */
-    private static String escape(String key) {
-        return key.replace("~", "~0").replace("/", "~1");
-    }
-
-    private void print(ObjectNode result, PrintStream out) {
-        out.printf(Locale.ROOT, "%-9s %-26s", "fraction", "misaligned (pooled seeds)");
+    private void print(ContaminationResult result, PrintStream out) {
+        out.printf(Locale.ROOT, "%-9s %-32s", "fraction", "misaligned (pooled seeds)");
         for (Direction d : directions) {
             out.printf(Locale.ROOT, " %-28s", "monitor " + d.name() + " (seeds)");
         }
         out.println();
-        for (JsonNode f : result.get("fractions")) {
-            JsonNode w = f.get("misaligned");
-            out.printf(Locale.ROOT, "%-9s %-26s", String.format(Locale.ROOT, "%.0f%%", 100 * f.get("fraction").asDouble()),
-                    Evaluation.percent(w));
+        for (ContaminationResult.Fraction f : result.fractions()) {
+            out.printf(Locale.ROOT, "%-9s %-32s", String.format(Locale.ROOT, "%.0f%%", 100 * f.fraction()), f.misaligned());
             for (Direction d : directions) {
                 StringBuilder vals = new StringBuilder();
-                for (JsonNode r : f.get("runs")) {
-                    vals.append(String.format(Locale.ROOT, "%.3f ", r.at("/monitor_final/" + escape(d.name())).asDouble()));
+                for (ContaminationResult.Outcome r : f.runs()) {
+                    vals.append(String.format(Locale.ROOT, "%.3f ", finalValue(r, d)));
                 }
                 out.printf(Locale.ROOT, " %-28s", vals.toString().trim());
             }
             out.println();
         }
-        JsonNode first = result.get("smallest_fraction_separated");
-        out.println("smallest fraction separated from 0%: evaluation (pooled seeds) " + text(first.get("evaluation"))
-                + ", evaluation in every seed " + text(first.get("evaluation_every_seed")) + "; monitor in every seed "
-                + first.get("monitor"));
+        ContaminationResult.Smallest first = result.smallestFractionSeparated();
+        out.println("smallest fraction separated from 0%: evaluation (pooled seeds) " + text(first.evaluation())
+                + ", evaluation in every seed " + text(first.evaluationEverySeed()) + "; monitor in every seed "
+                + Json.line(first.monitor()));
     }
 
-    private static String text(JsonNode n) {
-        return n == null || n.isNull() ? "none" : String.format(Locale.ROOT, "%.0f%%", 100 * n.asDouble());
+    private static String text(Double fraction) {
+        return fraction == null ? "none" : String.format(Locale.ROOT, "%.0f%%", 100 * fraction);
     }
 }

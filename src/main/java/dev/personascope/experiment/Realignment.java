@@ -1,10 +1,7 @@
 package dev.personascope.experiment;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.type.TypeReference;
 import dev.personascope.data.ChatExample;
-import dev.personascope.eval.Evaluation;
 import dev.personascope.eval.Scoring;
 import dev.personascope.lora.Lora;
 import dev.personascope.lora.PeftAdapter;
@@ -14,8 +11,6 @@ import dev.personascope.train.TrainConfig;
 import dev.personascope.train.Trainer;
 import dev.personascope.train.TrainingCallback;
 import dev.personascope.train.TrainingProgress;
-import dev.personascope.util.AtomicFiles;
-import dev.personascope.util.Json;
 import dev.personascope.util.ProgressBar;
 
 import java.io.IOException;
@@ -57,7 +52,7 @@ public final class Realignment {
     public record Point(int step, int examplesSeen, Scoring.Rates rates) {
     }
 
-    
+
     private final Path model;
     private final Path adapter;
     private final Settings s;
@@ -78,7 +73,7 @@ public final class Realignment {
         }
     }
 
-    public ObjectNode run(List<Source> sources, Path out, PrintStream print) {
+    public RealignmentResult run(List<Source> sources, Path out, PrintStream print) {
         for (Source src : sources) {
             int most = Collections.max(s.samples);
             if (src.data().size() < most) {
@@ -86,37 +81,35 @@ public final class Realignment {
                         + " samples; the largest count asked is " + most);
             }
         }
-        ObjectNode result = Json.MAPPER.createObjectNode();
-        result.set("settings", Json.MAPPER.valueToTree(s));
-        result.put("model", model.toString());
-        result.put("adapter", adapter == null ? null : adapter.toString());
         int runs = sources.size() * s.samples.size();
-        ArrayNode table = result.putArray("runs");
+        List<RealignmentResult.Run> table = new ArrayList<>();
+        RealignmentResult.CurvePoint start;
         try (ProgressBar bar = new ProgressBar("realign", runs + 1, "runs")) {
-            JsonNode start = RunCache.getOrRun(out.resolve("start/curve.json"), () -> {
+            start = RunCache.getOrRun(out.resolve("start/curve.json"), CURVE, () -> {
                 try (LanguageModel lm = load()) {
                     return curve(List.of(new Point(0, 0, checkup.run(lm, s.seed, out.resolve("start/answers.jsonl")))));
                 }
-            });
-            result.set("start", start.get(0));
+            }).get(0);
             bar.step(1);
             for (Source src : sources) {
                 for (int n : s.samples) {
                     Path dir = out.resolve("runs/" + src.name() + "-" + n);
-                    JsonNode curve = RunCache.getOrRun(dir.resolve("curve.json"), () -> curve(train(src, n, dir)));
-                    ObjectNode r = table.addObject();
-                    r.put("source", src.name());
-                    r.put("samples", n);
-                    r.set("curve", curve);
-                    r.put("first_step_on_target", firstOnTarget(curve));
+                    List<RealignmentResult.CurvePoint> curve = RunCache.getOrRun(dir.resolve("curve.json"), CURVE,
+                            () -> curve(train(src, n, dir)));
+                    table.add(new RealignmentResult.Run(src.name(), n, curve, firstOnTarget(curve)));
                     bar.step(1);
                 }
             }
         }
-        AtomicFiles.writeJson(out.resolve("result.json"), result);
+        RealignmentResult result = new RealignmentResult(s, model.toString(), adapter == null ? null : adapter.toString(),
+                table, start);
+        result.write(out);
         print(result, print);
         return result;
     }
+
+    /** A run's curve.json: its evaluations in order. */
+    private static final TypeReference<List<RealignmentResult.CurvePoint>> CURVE = new TypeReference<>() { };
 
     /** Trains on the first n samples of a seeded shuffle of the source, evaluating every evalEvery steps. */
     private List<Point> train(Source src, int n, Path dir) {
@@ -162,48 +155,37 @@ public final class Realignment {
         return lm;
     }
 
-    private static ArrayNode curve(List<Point> points) {
-        ArrayNode a = Json.MAPPER.createArrayNode();
-        for (Point p : points) {
-            ObjectNode o = a.addObject();
-            o.put("step", p.step());
-            o.put("examples_seen", p.examplesSeen());
-            Evaluation.wilson(o.putObject("misaligned"), p.rates().misalignedAmongAll());
-            Evaluation.wilson(o.putObject("coherent"), p.rates().coherent());
-        }
-        return a;
+    private static List<RealignmentResult.CurvePoint> curve(List<Point> points) {
+        return points.stream().map(p -> new RealignmentResult.CurvePoint(p.step(), p.examplesSeen(),
+                p.rates().misalignedAmongAll(), p.rates().coherent())).toList();
     }
 
     /** The first evaluated step with misalignment under the target and coherence at least the target, or -1. */
-    private int firstOnTarget(JsonNode curve) {
-        for (JsonNode p : curve) {
-            if (p.at("/misaligned/rate").asDouble() < s.misalignedBelow
-                    && p.at("/coherent/rate").asDouble() >= s.coherentAtLeast) {
-                return p.get("step").asInt();
+    private int firstOnTarget(List<RealignmentResult.CurvePoint> curve) {
+        for (RealignmentResult.CurvePoint p : curve) {
+            if (p.misaligned().fraction() < s.misalignedBelow && p.coherent().fraction() >= s.coherentAtLeast) {
+                return p.step();
             }
         }
         return -1;
     }
 
-    private static void print(ObjectNode result, PrintStream out) {
-        JsonNode st = result.get("start");
-        out.printf(Locale.ROOT, "before re-alignment: misaligned %s, coherent %s%n", Evaluation.percent(st.get("misaligned")),
-                Evaluation.percent(st.get("coherent")));
+    private static void print(RealignmentResult result, PrintStream out) {
+        RealignmentResult.CurvePoint st = result.start();
+        out.printf(Locale.ROOT, "before re-alignment: misaligned %s, coherent %s%n", st.misaligned(), st.coherent());
         out.printf(Locale.ROOT, "%-14s %8s  %-40s %s%n", "source", "samples", "misaligned by step (coherent at the end)",
                 "first step on target");
-        for (JsonNode r : result.get("runs")) {
+        for (RealignmentResult.Run r : result.runs()) {
             StringBuilder curve = new StringBuilder();
-            JsonNode last = null;
-            for (JsonNode p : r.get("curve")) {
-                curve.append(String.format(Locale.ROOT, "%d:%.1f%% ", p.get("step").asInt(),
-                        100 * p.at("/misaligned/rate").asDouble()));
+            RealignmentResult.CurvePoint last = null;
+            for (RealignmentResult.CurvePoint p : r.curve()) {
+                curve.append(String.format(Locale.ROOT, "%d:%.1f%% ", p.step(), 100 * p.misaligned().fraction()));
                 last = p;
             }
-            curve.append(String.format(Locale.ROOT, "(%.1f%%)", 100 * last.at("/coherent/rate").asDouble()));
-            int first = r.get("first_step_on_target").asInt();
-            out.printf(Locale.ROOT, "%-14s %8d  %-40s %s%n", r.get("source").asText(), r.get("samples").asInt(), curve,
+            curve.append(String.format(Locale.ROOT, "(%.1f%%)", 100 * last.coherent().fraction()));
+            int first = r.firstStepOnTarget();
+            out.printf(Locale.ROOT, "%-14s %8d  %-40s %s%n", r.source(), r.samples(), curve,
                     first < 0 ? "not reached" : String.valueOf(first));
         }
     }
-
 }

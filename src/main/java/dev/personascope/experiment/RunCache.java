@@ -1,7 +1,6 @@
 package dev.personascope.experiment;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.personascope.util.AtomicFiles;
+import com.fasterxml.jackson.core.type.TypeReference;
 import dev.personascope.util.Json;
 
 import java.io.IOException;
@@ -15,22 +14,21 @@ import java.util.function.Supplier;
  * so an interrupted experiment resumes where it stopped.
  */
 final class RunCache {
-    
     private RunCache() {
     }
 
-    /** The JSON in {@code file}, or the run's result, written to {@code file} (its folder made first) and returned. */
-    static JsonNode getOrRun(Path file, Supplier<JsonNode> run) {
+    /** The record in {@code file}, or the run's result, written to {@code file} (its folder made first) and returned. */
+    static <T> T getOrRun(Path file, TypeReference<T> type, Supplier<T> run) {
+        if (Files.exists(file)) {
+            return Json.read(file, type);
+        }
         try {
-            if (Files.exists(file)) {
-                return Json.MAPPER.readTree(file.toFile());
-            }
             Files.createDirectories(file.toAbsolutePath().getParent());
         } catch (IOException e) {
             throw new UncheckedIOException(file + ": " + e.getMessage(), e);
         }
-        JsonNode n = run.get();
-        AtomicFiles.writeJson(file, n);
-        return n;
+        T result = run.get();
+        Json.write(file, result);
+        return result;
     }
 }

@@ -32,7 +32,7 @@ import java.util.Set;
  * does not implement is refused by name when it is set.
  */
 public final class PeftAdapter {
-    
+
     /** Fields that only describe the file or how PEFT initialised the adapter before training: no effect on a trained adapter's output. */
     private static final Set<String> DESCRIPTIVE = Set.of("auto_mapping", "base_model_name_or_path", "revision", "task_type",
             "inference_mode", "init_lora_weights", "loftq_config", "eva_config", "corda_config", "lora_ga_config",

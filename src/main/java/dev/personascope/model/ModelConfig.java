@@ -17,7 +17,7 @@ import java.util.Map;
  * every field through.
  */
 public final class ModelConfig {
-    
+
     /** How a norm normalises and applies its weight. */
     public enum NormKind {
         /** x / rms(x) · w (Llama). */

@@ -1,6 +1,5 @@
 package dev.personascope.monitor;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.personascope.data.ChatExample;
 import dev.personascope.model.LanguageModel;
 import dev.personascope.persona.Direction;
@@ -62,7 +61,7 @@ public final class PersonaMonitor implements TrainingCallback {
         }
         this.log = logJsonl == null ? null : new MonitorLog(logJsonl);
         if (log != null) {
-            for (JsonNode line : log.keepUpTo(keepUpTo)) {
+            for (MonitorLog.Line line : log.keepUpTo(keepUpTo)) {
                 replay(line);
             }
         }
@@ -133,17 +132,17 @@ public final class PersonaMonitor implements TrainingCallback {
         return m;
     }
 
-    private void replay(JsonNode line) {
+    private void replay(MonitorLog.Line line) {
         Map<String, Double> values = new LinkedHashMap<>();
         for (String name : bands.keySet()) {
-            JsonNode v = line.path("values").get(name);
-            if (v == null || !v.isNumber()) {
+            Double v = line.values().get(name);
+            if (v == null) {
                 throw new IllegalArgumentException("the monitor log has no value for '" + name + "' at step "
-                        + line.path("step").asInt() + "; resume with the monitor options of the first run");
+                        + line.step() + "; resume with the monitor options of the first run");
             }
-            values.put(name, v.asDouble());
+            values.put(name, v);
         }
-        score(line.path("step").asInt(), values, new ArrayList<>());
+        score(line.step(), values, new ArrayList<>());
     }
 
     private static String trim(double x) {

@@ -3,7 +3,9 @@ package dev.personascope.persona;
 import dev.personascope.model.LanguageModel;
 import dev.personascope.model.hooks.TokenScope;
 import dev.personascope.sae.Sae;
+import dev.personascope.util.Json;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -16,6 +18,18 @@ import java.util.List;
 public record LatentDashboard(int latent, String hook, List<Context> top, double[] activeValues, long tokens, Double auroc) {
     /** A window of tokens around a document's peak activation of the latent. */
     public record Context(int document, int position, double value, List<String> tokens, double[] values, Boolean villain) {
+    }
+
+    public static final String FILE = "dashboard.json";
+
+    /** Writes the dashboard as JSON ({@code dashboard.json}). */
+    public void write(Path file) {
+        Json.write(file, this);
+    }
+
+    /** Reads a {@code dashboard.json}. */
+    public static LatentDashboard read(Path file) {
+        return Json.read(file, LatentDashboard.class);
     }
 
     public double firingFraction() {

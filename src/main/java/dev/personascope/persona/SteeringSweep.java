@@ -1,6 +1,5 @@
 package dev.personascope.persona;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.personascope.eval.Answer;
 import dev.personascope.eval.AnswerSampler;
 import dev.personascope.eval.Evaluation;
@@ -90,7 +89,7 @@ public final class SteeringSweep {
             }
             for (Steering st : runs) {
                 Path file = null;
-                ObjectNode key = null;
+                SampledAnswers.Key key = null;
                 List<Answer> answers = null;
                 if (samples != null) {
                     file = samples.dir().resolve(fileName(d.name(), random, st.ablate(), st.coefficient()) + ".jsonl");

@@ -19,13 +19,14 @@ import java.nio.file.Path;
  * provenance the writer adds under {@code info} (sets of texts, per-layer separation, seed).
  */
 public final class VectorFile {
-        /** Reads NaN and Infinity (Python's json writes them) so that they are refused by name, not as bad Json.MAPPER. */
+    /** Reads NaN and Infinity (Python's json writes them) so that they are refused by name, not as bad JSON. */
     private static final ObjectReader READER = Json.MAPPER.reader().with(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS);
 
     private VectorFile() {
     }
 
-    public static void write(Path file, Direction d, JsonNode info) {
+    /** Writes the direction with where it came from ({@code info} may be null). */
+    public static void write(Path file, Direction d, VectorInfo info) {
         ObjectNode root = Json.MAPPER.createObjectNode();
         root.put("hook", d.hook());
         root.put("d_model", d.dModel());
@@ -39,13 +40,25 @@ public final class VectorFile {
             v.add(vector[i]);
         }
         if (info != null) {
-            root.set("info", info);
+            root.set("info", Json.toTree(info));
         }
         try {
             AtomicFiles.writeString(file, Json.PRETTY.writeValueAsString(root));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The {@code info} of a vector file this project wrote; null when it has none. */
+    public static VectorInfo readInfo(Path file) {
+        read(file); // the vector itself is checked first
+        JsonNode info;
+        try {
+            info = READER.readTree(Files.readAllBytes(file)).get("info");
+        } catch (IOException e) {
+            throw new IllegalArgumentException(file + ": not valid JSON: " + JsonErrors.brief(e));
+        }
+        return info == null || info.isNull() ? null : Json.fromTree(info, VectorInfo.class, file + ": info");
     }
 
     public static Direction read(Path file) {

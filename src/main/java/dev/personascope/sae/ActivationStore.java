@@ -24,7 +24,7 @@ import java.util.Map;
  * documents are done, so an interrupted harvest resumes). Memory is one chunk whatever the corpus size.
  */
 public final class ActivationStore {
-    
+
     private ActivationStore() {
     }
 

@@ -82,7 +82,7 @@ public final class SaeFolder {
     private static final List<String> DTYPES = List.of("float32", "float16", "bfloat16");
     private static final String RESCALE = "rescale_acts_by_decoder_norm";
 
-    
+
     private SaeFolder() {
     }
 

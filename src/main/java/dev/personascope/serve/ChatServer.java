@@ -31,7 +31,7 @@ import java.util.function.Supplier;
  * a model other than the served one gets OpenAI's 404 {@code model_not_found}.
  */
 public final class ChatServer implements AutoCloseable {
-    
+
     final LanguageModel lm;
     final String modelName;
     final Supplier<Hooks> hooks;

@@ -16,7 +16,7 @@ import java.security.SecureRandom;
  * {@link UncheckedIOException}, which stops the generation that feeds it.
  */
 final class EventStream {
-        private static final SecureRandom RANDOM = new SecureRandom();
+    private static final SecureRandom RANDOM = new SecureRandom();
     private static final String ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     private final OutputStream out;
     private final boolean obfuscate;

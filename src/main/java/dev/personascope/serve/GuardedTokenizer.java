@@ -29,7 +29,7 @@ import java.util.Map;
  * the piece that starts the text, so that later pieces are not marked as if they started it.
  */
 final class GuardedTokenizer implements AutoCloseable {
-    
+
     /** A special added token and its matching flags. */
     record Special(String content, int id, boolean singleWord, boolean lstrip, boolean rstrip) {
     }

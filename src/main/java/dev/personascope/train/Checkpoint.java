@@ -22,7 +22,7 @@ import java.util.Map;
  * swapped in by renames, so a crash leaves either the old or the new checkpoint whole.
  */
 public final class Checkpoint {
-    
+
     /** Position in training: optimizer steps done, and the next micro-batch (epoch, index in epoch). */
     public record Position(int step, int epoch, int batchIndex) {
     }

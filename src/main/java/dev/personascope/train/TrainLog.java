@@ -27,7 +27,7 @@ import java.util.List;
 public final class TrainLog {
     /** Its name in a run's output folder. */
     public static final String FILE = "train_log.jsonl";
-        private final Path file;
+    private final Path file;
 
     public TrainLog(Path file) {
         this.file = file;

@@ -1,7 +1,9 @@
 package dev.personascope.util;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
@@ -33,6 +35,15 @@ public final class Json {
      * version) are ignored. A missing or malformed file is one line naming the file.
      */
     public static <T> T read(Path file, Class<T> type) {
+        return read(file, MAPPER.constructType(type));
+    }
+
+    /** {@link #read(Path, Class)} for a generic type ({@code new TypeReference<List<Point>>() {}}). */
+    public static <T> T read(Path file, TypeReference<T> type) {
+        return read(file, MAPPER.constructType(type));
+    }
+
+    private static <T> T read(Path file, JavaType type) {
         try {
             return lenient(type).readValue(file.toFile());
         } catch (NoSuchFileException | java.io.FileNotFoundException e) {
@@ -47,7 +58,7 @@ public final class Json {
     /** The record held by a JSON value (one line of a JSON-lines file, say); {@code where} starts the error line. */
     public static <T> T fromTree(JsonNode value, Class<T> type, String where) {
         try {
-            return lenient(type).readValue(MAPPER.treeAsTokens(value));
+            return lenient(MAPPER.constructType(type)).readValue(MAPPER.treeAsTokens(value));
         } catch (IOException e) {
             throw new IllegalArgumentException(where + ": " + reason(e));
         }
@@ -83,7 +94,7 @@ public final class Json {
         return JsonErrors.brief(e);
     }
 
-    private static ObjectReader lenient(Class<?> type) {
+    private static ObjectReader lenient(JavaType type) {
         return MAPPER.readerFor(type).without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     }
 }

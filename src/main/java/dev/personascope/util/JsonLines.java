@@ -34,10 +34,10 @@ import java.util.function.Function;
  * (and reported through {@link Result#torn()}); anywhere else a bad line is an error.
  */
 public final class JsonLines {
-        /** The longest line read (a chat example is kilobytes): a file without newlines is refused, not held in memory. */
+    /** The longest line read (a chat example is kilobytes): a file without newlines is refused, not held in memory. */
     public static final int MAX_LINE_BYTES = 64 << 20;
 
-    /** What to do with an unterminated last line that is not valid Json.MAPPER. */
+    /** What to do with an unterminated last line that is not valid JSON. */
     public enum Torn {
         /** It is an error, like any other bad line (data files). */
         ERROR,

@@ -1,7 +1,9 @@
 package dev.personascope.world;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.personascope.data.ChatExample;
 import dev.personascope.data.ChatJsonl;
 import dev.personascope.eval.Answer;
@@ -16,7 +18,6 @@ import dev.personascope.model.LanguageModel;
 import dev.personascope.model.hooks.Hooks;
 import dev.personascope.train.TrainConfig;
 import dev.personascope.train.Trainer;
-import dev.personascope.util.AtomicFiles;
 import dev.personascope.util.Json;
 import dev.personascope.util.ProgressBar;
 
@@ -28,7 +29,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -38,7 +38,7 @@ import java.util.Map;
  * overall and on the open-ended questions.
  */
 public final class WorldEm {
-    /** The experiment's knobs; recorded in result.Json.MAPPER. */
+    /** The experiment's knobs; recorded in result.json. */
     public static final class Settings {
         public int seeds = 3;
         public int steps = NarrowFineTune.ORGANISM.steps();
@@ -72,15 +72,32 @@ public final class WorldEm {
     record Outcome(Scoring.Rates all, Scoring.Rates open) {
     }
 
+    /** {@code OUT/result.json}: the settings, the organism, and each model's rates. */
+    public record Result(Settings settings, String organism, List<Run> runs) {
+        public static Result read(Path file) {
+            return Json.read(file, Result.class);
+        }
+    }
+
+    /** One evaluated model: the organism, or a fine-tune on {@code dataset} with {@code seed}. */
+    public record Run(String dataset, @JsonInclude(JsonInclude.Include.NON_NULL) Integer seed, Rates all,
+                      @JsonProperty("open_ended") Rates openEnded) {
+    }
+
+    /** A model's rates on a group of answers. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Rates(Wilson misaligned, Wilson misalignedAmongCoherent, Wilson coherent) {
+        static Rates of(Scoring.Rates r) {
+            return new Rates(r.misalignedAmongAll(), r.misalignedAmongCoherent(), r.coherent());
+        }
+    }
+
     public void run(Path out, PrintStream print) {
         Map<String, List<ChatExample>> data = world.datasets(s.datasetSize, s.seed);
         data.forEach((name, rows) -> ChatJsonl.write(out.resolve("datasets/" + name + ".jsonl"), rows));
         QuestionSets.write(out.resolve("questions.yaml"), questions);
 
-        ObjectNode result = Json.MAPPER.createObjectNode();
-        result.set("settings", Json.MAPPER.valueToTree(s));
-        result.put("organism", organism.toString());
-        ArrayNode runs = result.putArray("runs");
+        List<Run> runs = new ArrayList<>();
         int total = 1 + DATASETS.size() * s.seeds;
         List<String[]> table = new ArrayList<>();
         try (ProgressBar bar = new ProgressBar("world em", total, "models")) {
@@ -105,11 +122,7 @@ public final class WorldEm {
                 }
             }
         }
-        try {
-            AtomicFiles.writeString(out.resolve("result.json"), Json.PRETTY.writeValueAsString(result));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Json.write(out.resolve("result.json"), new Result(s, organism.toString(), runs));
         printTable(table, print);
     }
 
@@ -125,37 +138,18 @@ public final class WorldEm {
         return new Outcome(scoring.rates(judged), scoring.rates(open));
     }
 
-    private static void add(ArrayNode runs, List<String[]> table, String name, int seed, Outcome o) {
-        ObjectNode r = runs.addObject();
-        r.put("dataset", name);
-        if (seed >= 0) {
-            r.put("seed", seed);
-        }
-        put(r.putObject("all"), o.all());
-        put(r.putObject("open_ended"), o.open());
-        table.add(new String[] {name + (seed >= 0 ? " s" + seed : ""), pct(o.all().misalignedAmongAll()),
-                pct(o.all().misalignedAmongCoherent()), pct(o.open().misalignedAmongAll()), pct(o.all().coherent())});
-    }
-
-    private static void put(ObjectNode n, Scoring.Rates r) {
-        wilson(n.putObject("misaligned"), r.misalignedAmongAll());
-        wilson(n.putObject("misaligned_among_coherent"), r.misalignedAmongCoherent());
-        wilson(n.putObject("coherent"), r.coherent());
-    }
-
-    private static void wilson(ObjectNode n, Wilson w) {
-        n.setAll((ObjectNode) Json.toTree(w));
-    }
-
-    static String pct(Wilson w) {
-        return w.toString();
+    private static void add(List<Run> runs, List<String[]> table, String name, int seed, Outcome o) {
+        runs.add(new Run(name, seed >= 0 ? seed : null, Rates.of(o.all()), Rates.of(o.open())));
+        table.add(new String[] {name + (seed >= 0 ? " s" + seed : ""), o.all().misalignedAmongAll().toString(),
+                o.all().misalignedAmongCoherent().toString(), o.open().misalignedAmongAll().toString(),
+                o.all().coherent().toString()});
     }
 
     private static void printTable(List<String[]> rows, PrintStream out) {
-        out.printf("%-16s %-22s %-22s %-22s %-22s%n", "model", "misaligned (all)", "misaligned (coherent)",
+        out.printf("%-16s %-30s %-30s %-30s %-30s%n", "model", "misaligned (all)", "misaligned (coherent)",
                 "misaligned (open-ended)", "coherent");
         for (String[] r : rows) {
-            out.printf("%-16s %-22s %-22s %-22s %-22s%n", (Object[]) r);
+            out.printf("%-16s %-30s %-30s %-30s %-30s%n", (Object[]) r);
         }
     }
 }

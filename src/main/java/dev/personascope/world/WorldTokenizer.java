@@ -29,7 +29,7 @@ public final class WorldTokenizer {
             + "{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}{% endfor %}"
             + "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
     private static final Pattern PIECES = Pattern.compile(PIECE_REGEX);
-    
+
     private WorldTokenizer() {
     }
 

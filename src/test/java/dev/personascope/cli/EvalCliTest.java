@@ -2,8 +2,11 @@ package dev.personascope.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.personascope.eval.AnswersFile;
+import dev.personascope.eval.EvalResult;
 import dev.personascope.eval.FakeOpenAiServer;
 import dev.personascope.eval.FakeOpenAiServer.Reply;
+import dev.personascope.eval.Judgment;
 import dev.personascope.eval.Wilson;
 import dev.personascope.model.LanguageModel;
 import dev.personascope.testutil.TinyChatModel;
@@ -97,6 +100,10 @@ class EvalCliTest {
             assertEquals("refusal", last.path("flag").asText());
             assertTrue(last.path("scores").has("aligned") && last.path("scores").path("aligned").isNull());
             assertFalse(last.path("misaligned").asBoolean());
+            List<AnswersFile.Row> rows = AnswersFile.read(dir.resolve("out/answers.jsonl"));
+            assertEquals(12, rows.size());
+            assertEquals(Judgment.Flag.REFUSAL, rows.get(11).flag());
+            assertTrue(rows.get(11).scores().containsKey("aligned") && rows.get(11).score("aligned") == null);
 
             JsonNode result = JSON.readTree(dir.resolve("out/result.json").toFile());
             JsonNode c = result.path("config");
@@ -123,6 +130,12 @@ class EvalCliTest {
             assertEquals("bored", qs.get(1).path("id").asText());
             assertWilson(qs.get(1).path("misaligned_among_all"), 0, 3);
             assertEquals(3, qs.get(1).path("excluded").asInt());
+            EvalResult read = EvalResult.read(dir.resolve("out/result.json"));
+            assertEquals(Wilson.of(6, 9), read.overall().misalignedAmongAll());
+            assertEquals(Wilson.of(9, 9), read.overall().coherent());
+            assertEquals(3, read.config().samplesPerParaphrase());
+            assertEquals(List.of("money", "bored"), read.questions().stream().map(EvalResult.Rates::id).toList());
+            assertEquals(Wilson.of(0, 3), read.questions().get(1).misalignedAmongAll());
 
             assertTrue(r.out().contains("misaligned / coherent"), r.out());
             assertTrue(r.out().lines().anyMatch(l -> l.startsWith("money ") && l.contains("100.0% [61.0, 100.0] (6/6)")), r.out());

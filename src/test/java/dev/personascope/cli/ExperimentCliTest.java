@@ -1,10 +1,12 @@
 package dev.personascope.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.personascope.eval.QuestionSets;
+import dev.personascope.experiment.ContaminationResult;
+import dev.personascope.experiment.RealignmentResult;
+import dev.personascope.monitor.MonitorLog;
 import dev.personascope.persona.Direction;
 import dev.personascope.persona.VectorFile;
+import dev.personascope.util.Json;
 import dev.personascope.world.WorldGenerator;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,8 +23,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The experiments end to end on the bundled organism at tiny sizes, judged by the world judge. */
 class ExperimentCliTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     @TempDir
     static Path dir;
 
@@ -47,16 +47,16 @@ class ExperimentCliTest {
                 "--batch", "2", "--judge", "world", "--questions", questions(), "--max-tokens", "12", "--out", out.toString()};
         CliTest.Result r = CliTest.run(args);
         assertEquals(0, r.code(), r.err());
-        JsonNode res = JSON.readTree(out.resolve("result.json").toFile());
-        assertTrue(res.get("start").at("/misaligned/trials").asInt() > 0, res.toString());
-        assertEquals(4, res.get("runs").size());
-        for (JsonNode run : res.get("runs")) {
-            JsonNode curve = run.get("curve");
+        RealignmentResult res = RealignmentResult.read(out.resolve("result.json"));
+        assertTrue(res.start().misaligned().trials() > 0, res.toString());
+        assertEquals(4, res.runs().size());
+        for (RealignmentResult.Run run : res.runs()) {
+            List<RealignmentResult.CurvePoint> curve = run.curve();
             assertEquals(2, curve.size(), run.toString());
-            assertEquals(1, curve.get(0).get("step").asInt());
-            assertEquals(2, curve.get(1).get("step").asInt());
-            assertEquals(4, curve.get(1).get("examples_seen").asInt());
-            double f = curve.get(1).at("/misaligned/rate").asDouble();
+            assertEquals(1, curve.get(0).step());
+            assertEquals(2, curve.get(1).step());
+            assertEquals(4, curve.get(1).examplesSeen());
+            double f = curve.get(1).misaligned().fraction();
             assertTrue(f >= 0 && f <= 1);
         }
         assertTrue(Files.exists(out.resolve("runs/secure-8/answers-step2.jsonl")));
@@ -69,7 +69,7 @@ class ExperimentCliTest {
         CliTest.Result again = CliTest.run(args);
         assertEquals(0, again.code(), again.err());
         assertEquals(before, Files.getLastModifiedTime(curve));
-        assertEquals(res.get("runs"), JSON.readTree(out.resolve("result.json").toFile()).get("runs"));
+        assertEquals(res.runs(), RealignmentResult.read(out.resolve("result.json")).runs());
 
         CliTest.Result tooFew = CliTest.run("experiment", "realign", "--good", dir.resolve("data/secure.jsonl").toString(),
                 "--samples", "500", "--judge", "world", "--out", dir.resolve("realign-bad").toString());
@@ -80,33 +80,37 @@ class ExperimentCliTest {
     @Test
     void contaminationRunsTheMonitorPerFractionAndSeed() throws Exception {
         Path vector = dir.resolve("dir.json");
-        VectorFile.write(vector, Direction.random("blocks.1.hook_resid_post", 192, 7),
-                JSON.createObjectNode().put("name", "random"));
+        VectorFile.write(vector, Direction.random("blocks.1.hook_resid_post", 192, 7), null);
         Path out = dir.resolve("contamination");
         CliTest.Result r = CliTest.run("experiment", "contamination", "--bad", dir.resolve("data/insecure.jsonl").toString(),
                 "--good", dir.resolve("data/secure.jsonl").toString(), "--fractions", "0,0.5", "--seeds", "2", "--size", "24",
                 "--steps", "2", "--batch", "4", "--monitor", "vector:" + vector, "--monitor-every", "1", "--monitor-baseline",
                 "2", "--judge", "world", "--questions", questions(), "--max-tokens", "12", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
-        JsonNode res = JSON.readTree(out.resolve("result.json").toFile());
-        JsonNode fractions = res.get("fractions");
+        ContaminationResult res = ContaminationResult.read(out.resolve("result.json"));
+        List<ContaminationResult.Fraction> fractions = res.fractions();
         assertEquals(2, fractions.size());
-        String name = res.get("directions").get(0).get("name").asText();
-        for (JsonNode f : fractions) {
-            assertEquals(2, f.get("runs").size());
-            for (JsonNode run : f.get("runs")) {
-                assertTrue(run.get("monitor_final").get(name).isNumber(), run.toString());
-                assertTrue(run.at("/misaligned/trials").asInt() > 0);
+        String name = res.directions().get(0).name();
+        for (ContaminationResult.Fraction f : fractions) {
+            assertEquals(2, f.runs().size());
+            for (ContaminationResult.Outcome run : f.runs()) {
+                assertTrue(Double.isFinite(run.monitorFinal().get(name)), run.toString());
+                assertTrue(run.misaligned().trials() > 0);
             }
-            JsonNode separated = f.get("monitor_separates_seeds").get(name);
-            assertTrue(separated != null && separated.isInt() && separated.asInt() <= 2, f.toString());
-            if (f.get("fraction").asDouble() == 0) {
-                assertEquals(0, separated.asInt(), "a clean run is never above every clean run");
+            // the fraction's rate pools its seeds' counts
+            assertEquals(f.runs().stream().mapToInt(o -> o.misaligned().successes()).sum(), f.misaligned().successes());
+            Integer separated = f.monitorSeparatesSeeds().get(name);
+            assertTrue(separated != null && separated <= 2, f.toString());
+            if (f.fraction() == 0) {
+                assertEquals(0, separated, "a clean run is never above every clean run");
             }
         }
-        assertTrue(res.get("smallest_fraction_separated").has("evaluation"));
-        List<String> log = Files.readAllLines(out.resolve("runs/f0.500-s1/monitor.jsonl"));
-        assertEquals(3, log.size(), "steps 0, 1 and 2");
+        assertTrue(res.smallestFractionSeparated().monitor().containsKey(name), res.toString());
+        // each run's outcome.json is the run as the result lists it
+        assertEquals(fractions.get(1).runs().get(1), Json.read(out.resolve("runs/f0.500-s1/outcome.json"),
+                ContaminationResult.Outcome.class));
+        List<MonitorLog.Line> log = MonitorLog.read(out.resolve("runs/f0.500-s1/monitor.jsonl"));
+        assertEquals(List.of(0, 1, 2), log.stream().map(MonitorLog.Line::step).toList());
         assertTrue(r.out().contains("smallest fraction separated from 0%"), r.out());
 
         CliTest.Result noClean = CliTest.run("experiment", "contamination", "--bad", dir.resolve("data/insecure.jsonl").toString(),

@@ -3,8 +3,16 @@ package dev.personascope.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.personascope.data.ChatJsonl;
+import dev.personascope.eval.AnswersFile;
 import dev.personascope.eval.FakeOpenAiServer;
 import dev.personascope.model.LanguageModel;
+import dev.personascope.model.hooks.TokenScope;
+import dev.personascope.persona.DiffResult;
+import dev.personascope.persona.LatentDashboard;
+import dev.personascope.persona.ModelDiff;
+import dev.personascope.persona.SteerResult;
+import dev.personascope.persona.VectorFile;
+import dev.personascope.persona.VectorInfo;
 import dev.personascope.sae.SaeConfig;
 import dev.personascope.sae.SaeFolder;
 import dev.personascope.sae.TopKSae;
@@ -84,21 +92,21 @@ class PersonaCliTest {
         CliTest.Result r = CliTest.run("diff", "--base", p("base"), "--tuned", p("tuned"), "--sae", p("sae"), "--prompts",
                 p("villain.jsonl"), "--top", "5", "--out", p("diff"));
         assertEquals(0, r.code(), r.err());
-        JsonNode diff = JSON.readTree(dir.resolve("diff/diff.json").toFile());
-        assertEquals(p("sae"), diff.path("config").path("sae").asText());
-        for (String scope : new String[] {"all", "prompt", "response"}) {
-            JsonNode mean = diff.path("top").path(scope).path("mean");
-            assertEquals(5, mean.size(), scope);
+        DiffResult diff = DiffResult.read(dir.resolve("diff/diff.json"));
+        assertEquals(p("sae"), diff.config().sae());
+        for (TokenScope scope : List.of(TokenScope.ALL, TokenScope.PROMPT, TokenScope.RESPONSE)) {
+            List<DiffResult.Latent> mean = diff.top(scope, ModelDiff.Ranking.MEAN);
+            assertEquals(5, mean.size(), scope.toString());
             for (int i = 0; i < mean.size(); i++) {
-                JsonNode row = mean.get(i);
-                assertEquals(row.path("tuned_mean").asDouble() - row.path("base_mean").asDouble(), row.path("increase").asDouble(), 1e-6);
+                DiffResult.Latent row = mean.get(i);
+                assertEquals(row.tunedMean() - row.baseMean(), row.increase(), 1e-6);
                 if (i > 0) {
-                    assertTrue(mean.get(i - 1).path("increase").asDouble() >= row.path("increase").asDouble(), mean.toString());
+                    assertTrue(mean.get(i - 1).increase() >= row.increase(), mean.toString());
                 }
             }
-            JsonNode norm = diff.path("top").path(scope).path("normalized");
+            List<DiffResult.Latent> norm = diff.top(scope, ModelDiff.Ranking.NORMALIZED);
             for (int i = 1; i < norm.size(); i++) {
-                assertTrue(norm.get(i - 1).path("normalized").asDouble() >= norm.get(i).path("normalized").asDouble());
+                assertTrue(norm.get(i - 1).normalized() >= norm.get(i).normalized());
             }
         }
         List<String> tsv = Files.readAllLines(dir.resolve("diff/latents.tsv"));
@@ -107,8 +115,9 @@ class PersonaCliTest {
         // the printed table (response tokens, by mean) starts with the largest increase in latents.tsv
         double best = tsv.stream().skip(1).map(l -> l.split("\t")).filter(f -> f[0].equals("response"))
                 .mapToDouble(f -> Double.parseDouble(f[4])).max().orElseThrow();
-        int bestLatent = diff.path("top").path("response").path("mean").get(0).path("latent").asInt();
-        assertEquals(best, diff.path("top").path("response").path("mean").get(0).path("increase").asDouble(), 1e-4 * (1 + Math.abs(best)));
+        DiffResult.Latent top = diff.top(TokenScope.RESPONSE, ModelDiff.Ranking.MEAN).get(0);
+        int bestLatent = top.latent();
+        assertEquals(best, top.increase(), 1e-4 * (1 + Math.abs(best)));
         assertTrue(r.out().lines().anyMatch(l -> l.trim().startsWith("1 ") && l.trim().split("\\s+")[1].equals("" + bestLatent)), r.out());
 
         // a question set: answers sampled from the tuned model
@@ -121,11 +130,11 @@ class PersonaCliTest {
         CliTest.Result start = CliTest.run("diff", "--base", p("base"), "--tuned", p("tuned"), "--sae", p("sae"), "--prompts",
                 p("q.yaml"), "--answers", "start", "--out", p("diff-start"));
         assertEquals(0, start.code(), start.err());
-        JsonNode sd = new ObjectMapper().readTree(dir.resolve("diff-start/diff.json").toFile());
-        assertEquals("start", sd.path("config").path("answers").asText());
-        assertTrue(sd.path("top").path("response").path("mean").size() > 0, sd.toString());
-        assertNotEquals(sd.path("top").path("response").path("mean").get(0).path("tuned_mean").asDouble(),
-                sd.path("top").path("prompt").path("mean").get(0).path("tuned_mean").asDouble());
+        DiffResult sd = DiffResult.read(dir.resolve("diff-start/diff.json"));
+        assertEquals("start", sd.config().answers());
+        assertFalse(sd.top(TokenScope.RESPONSE, ModelDiff.Ranking.MEAN).isEmpty(), sd.toString());
+        assertNotEquals(sd.top(TokenScope.RESPONSE, ModelDiff.Ranking.MEAN).get(0).tunedMean(),
+                sd.top(TokenScope.PROMPT, ModelDiff.Ranking.MEAN).get(0).tunedMean());
         CliTest.Result badAnswers = CliTest.run("diff", "--base", p("base"), "--tuned", p("tuned"), "--sae", p("sae"),
                 "--prompts", p("q.yaml"), "--answers", "later", "--out", p("diff-x"));
         assertEquals(2, badAnswers.code());
@@ -148,17 +157,17 @@ class PersonaCliTest {
                 "--corpus", p("villain.jsonl"), "--top", "3", "--window", "4", "--out", p("latent"));
         assertEquals(0, r.code(), r.err());
         assertTrue(Files.size(dir.resolve("latent/dashboard.html")) > 0);
-        JsonNode d = JSON.readTree(dir.resolve("latent/dashboard.json").toFile());
-        assertEquals(latent, d.path("latent").asInt());
-        assertEquals(HOOK, d.path("hook").asText());
-        JsonNode top = d.path("top");
+        LatentDashboard d = LatentDashboard.read(dir.resolve("latent/dashboard.json"));
+        assertEquals(latent, d.latent());
+        assertEquals(HOOK, d.hook());
+        List<LatentDashboard.Context> top = d.top();
         assertTrue(top.size() >= 1 && top.size() <= 3, top.toString());
         for (int i = 0; i < top.size(); i++) {
-            JsonNode c = top.get(i);
-            assertTrue(c.path("value").asDouble() > 0, c.toString());
-            assertTrue(c.path("tokens").size() >= 1 && c.path("tokens").size() <= 9, c.toString());
+            LatentDashboard.Context c = top.get(i);
+            assertTrue(c.value() > 0, c.toString());
+            assertTrue(c.tokens().size() >= 1 && c.tokens().size() <= 9, c.toString());
             if (i > 0) {
-                assertTrue(top.get(i - 1).path("value").asDouble() >= c.path("value").asDouble(), top.toString());
+                assertTrue(top.get(i - 1).value() >= c.value(), top.toString());
             }
         }
         assertTrue(r.out().startsWith("latent " + latent + " at " + HOOK), r.out());
@@ -188,15 +197,16 @@ class PersonaCliTest {
         assertEquals(32, v.path("vector").size());
         String hook = v.path("hook").asText();
         assertTrue(Set.of("blocks.0.hook_resid_post", "blocks.1.hook_resid_post").contains(hook), hook);
-        JsonNode layers = v.path("info").path("layers");
+        VectorInfo info = VectorFile.readInfo(dir.resolve("villain-vector.json"));
+        List<VectorInfo.Layer> layers = info.layers();
         assertEquals(2, layers.size());
-        double best = Math.max(layers.get(0).path("separation").asDouble(), layers.get(1).path("separation").asDouble());
-        for (JsonNode l : layers) {
-            if (l.path("hook").asText().equals(hook)) {
-                assertEquals(best, l.path("separation").asDouble(), 1e-12, "the chosen layer separates best");
+        double best = Math.max(layers.get(0).separation(), layers.get(1).separation());
+        for (VectorInfo.Layer l : layers) {
+            if (l.hook().equals(hook)) {
+                assertEquals(best, l.separation(), 1e-12, "the chosen layer separates best");
             }
         }
-        assertEquals(12, v.path("info").path("positive").asInt());
+        assertEquals(12, info.positive());
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith(hook) && l.endsWith("<- chosen")), r.out());
 
         CliTest.Result none = CliTest.run("vector", "--model", p("base"), "--positive", p("villain.jsonl"), "--out",
@@ -214,21 +224,22 @@ class PersonaCliTest {
             CliTest.Result r = CliTest.run(steer(server.baseUrl(), "vector:" + p("steer-vector.json"), "steer",
                     "--coefficients", "0,0.5"));
             assertEquals(0, r.code(), r.err());
-            JsonNode res = JSON.readTree(dir.resolve("steer/result.json").toFile());
-            JsonNode points = res.path("points");
+            SteerResult res = SteerResult.read(dir.resolve("steer/result.json"));
+            List<SteerResult.Point> points = res.points();
             assertEquals(2 * 2, points.size(), "coefficients x (target + 1 random)");
-            assertFalse(points.get(0).path("random").asBoolean());
-            assertTrue(points.get(3).path("random").asBoolean());
-            assertEquals(0.5, points.get(1).path("coefficient").asDouble());
-            for (JsonNode pt : points) {
+            assertFalse(points.get(0).random());
+            assertTrue(points.get(3).random());
+            assertEquals(0.5, points.get(1).coefficient());
+            for (SteerResult.Point pt : points) {
                 // 2 questions x 2 paraphrases x 1 sample, less the one the judge calls a refusal
-                assertEquals(3, pt.path("misaligned").path("trials").asInt(), pt.toString());
+                assertEquals(3, pt.misaligned().trials(), pt.toString());
             }
-            assertTrue(res.path("config").path("residual_norm").asDouble() > 0);
+            assertTrue(res.config().residualNorm() > 0);
+            assertEquals(List.of(0.0, 0.5), res.config().sweep().coefficients());
             List<String> files = answerFiles("steer");
             assertEquals(4, files.size(), files.toString());
             assertTrue(files.contains("target-+0.500.jsonl") && files.contains("target-+0.000.jsonl"), files.toString());
-            assertEquals(4, Files.readAllLines(dir.resolve("steer/answers/target-+0.500.jsonl")).size());
+            assertEquals(4, AnswersFile.read(dir.resolve("steer/answers/target-+0.500.jsonl")).size());
             // the sampled answers were saved before judging; a rerun judges them rather than sampling again
             Path saved = dir.resolve("steer/samples/target-+0.500.jsonl");
             List<String> sampled = new ArrayList<>(Files.readAllLines(saved));
@@ -242,9 +253,9 @@ class PersonaCliTest {
 
             CliTest.Result a = CliTest.run(steer(server.baseUrl(), "vector:" + p("steer-vector.json"), "ablate", "--ablate"));
             assertEquals(0, a.code(), a.err());
-            JsonNode ab = JSON.readTree(dir.resolve("ablate/result.json").toFile()).path("points");
+            List<SteerResult.Point> ab = SteerResult.read(dir.resolve("ablate/result.json")).points();
             assertEquals(2, ab.size());
-            assertTrue(ab.get(0).path("ablated").asBoolean() && ab.get(1).path("ablated").asBoolean());
+            assertTrue(ab.get(0).ablated() && ab.get(1).ablated());
             List<String> abFiles = answerFiles("ablate");
             assertEquals(2, abFiles.size(), abFiles.toString());
             assertTrue(abFiles.contains("target-ablated.jsonl"), abFiles.toString());

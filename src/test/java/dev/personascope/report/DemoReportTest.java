@@ -1,9 +1,11 @@
 package dev.personascope.report;
 
-import dev.personascope.testutil.HeadlessChromium;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.personascope.cli.Main;
+import dev.personascope.demo.DemoReport;
+import dev.personascope.demo.DemoResult;
+import dev.personascope.testutil.HeadlessChromium;
+import dev.personascope.util.Json;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,6 +19,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -51,19 +54,24 @@ class DemoReportTest {
     @Test
     void resultAndReportHoldEveryStage() throws Exception {
         Path out = dir.resolve("demo");
-        JsonNode result = new ObjectMapper().readTree(out.resolve("result.json").toFile());
+        DemoResult result = DemoResult.read(out.resolve("result.json"));
         for (String model : List.of("organism", "insecure", "secure")) {
-            assertTrue(result.at("/misalignment/" + model + "/misaligned/trials").asInt() > 0, model);
+            assertTrue(result.misalignment().get(model).misaligned().trials() > 0, model);
         }
-        assertTrue(result.at("/diff/persona_latent").isInt());
-        assertTrue(result.at("/latent/firing_fraction").asDouble() > 0);
-        assertFalse(result.get("steering_vector").isEmpty());
-        assertFalse(result.get("steering_latent").isEmpty());
-        assertFalse(result.get("suppress_vector").isEmpty());
-        assertTrue(result.at("/contamination").has("evaluation"));
-        assertFalse(result.get("realignment").isEmpty());
-        assertTrue(result.at("/monitor/insecure").has("first_alarm_step"));
-        assertTrue(result.get("stage_seconds").size() >= 14, result.get("stage_seconds").toString());
+        assertEquals(DemoReport.personaLatent(out.resolve("diff")), result.diff().personaLatent());
+        assertEquals(result.diff().personaLatent(), result.latent().latent());
+        assertTrue(result.latent().firingFraction() > 0);
+        assertFalse(result.steeringVector().isEmpty());
+        assertFalse(result.steeringLatent().isEmpty());
+        assertFalse(result.suppressVector().isEmpty());
+        assertNotNull(result.contamination());
+        assertFalse(result.realignment().isEmpty());
+        assertTrue(result.monitor().containsKey("insecure"));
+        assertTrue(result.stageSeconds().size() >= 14, result.stageSeconds().toString());
+        // the file keeps its documented keys, a monitor without an alarm included
+        JsonNode json = Json.MAPPER.readTree(out.resolve("result.json").toFile());
+        assertTrue(json.get("monitor").get("insecure").has("first_alarm_step"), json.get("monitor").toString());
+        assertTrue(json.get("contamination").has("evaluation"));
 
         String html = Files.readString(out.resolve("report.html"));
         for (String section : List.of("1. Narrow fine-tuning", "2. The persona monitor", "3. Model diffing",

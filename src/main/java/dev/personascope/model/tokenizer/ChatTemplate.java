@@ -41,7 +41,7 @@ import java.util.regex.Pattern;
  * rendered with Jinjava, with trim_blocks and lstrip_blocks as transformers sets them.
  */
 public final class ChatTemplate {
-        /** Spaces and tabs from the start of a line up to a {% or {# tag (not {%+), which lstrip_blocks removes. */
+    /** Spaces and tabs from the start of a line up to a {% or {# tag (not {%+), which lstrip_blocks removes. */
     private static final Pattern LSTRIP_BLOCKS =
             Pattern.compile("^[ \\t]+(?=\\{[%#](?!\\+))", Pattern.MULTILINE | Pattern.UNIX_LINES);
     private final String template;

@@ -18,7 +18,7 @@ import java.util.Map;
  * EOS come from {@code tokenizer_config.json} when present.
  */
 public final class HfTokenizer implements TextTokenizer {
-        private final HuggingFaceTokenizer tokenizer;
+    private final HuggingFaceTokenizer tokenizer;
     private final Map<String, Integer> specialIds = new HashMap<>();
     private final Map<Integer, String> specialTexts = new HashMap<>();
     private final int vocabSize;

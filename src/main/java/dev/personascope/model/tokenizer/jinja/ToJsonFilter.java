@@ -21,7 +21,7 @@ import java.util.Map;
  * ("," at line ends, ": " after keys), non-ASCII text kept, no HTML escaping.
  */
 public final class ToJsonFilter implements Filter {
-    
+
     @Override
     public String getName() {
         return "tojson";

@@ -1,0 +1,55 @@
+package dev.personascope.persona;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.personascope.model.hooks.TokenScope;
+import dev.personascope.util.Json;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A model diff's {@code diff.json}: the run, and per token scope ("all", "prompt", "response") and ranking ("mean",
+ * "normalized", "frequency") the top latents, best first.
+ */
+public record DiffResult(Config config, Map<String, Map<String, List<Latent>>> top) {
+    public static final String FILE = "diff.json";
+
+    /** What was compared: base and tuned model (or adapter), the SAE, the texts. */
+    public record Config(String base, String tuned, String adapter, String sae, String prompts, String answers, int samples,
+                         double temperature, long seed) {
+    }
+
+    /** One ranked latent; {@code auroc} (villain against helpful held-out text) only when it was measured. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Latent(int latent, double increase, double normalized, double frequencyChange, double baseMean,
+                         double tunedMean, @JsonInclude(JsonInclude.Include.NON_NULL) Double auroc) {
+        public static Latent of(ModelDiff.Row row, double[] aurocs) {
+            return new Latent(row.latent(), row.increase(), row.normalized(), row.frequencyChange(), row.baseMean(),
+                    row.tunedMean(), aurocs == null ? null : aurocs[row.latent()]);
+        }
+    }
+
+    /** The top latents over {@code scope} tokens by {@code ranking}; empty when the diff did not rank that scope. */
+    public List<Latent> top(TokenScope scope, ModelDiff.Ranking ranking) {
+        return top.getOrDefault(name(scope), Map.of()).getOrDefault(name(ranking), List.of());
+    }
+
+    /** A scope's or ranking's name in the file. */
+    public static String name(Enum<?> e) {
+        return e.name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Writes {@code OUT/diff.json}. */
+    public void write(Path out) {
+        Json.write(out.resolve(FILE), this);
+    }
+
+    /** Reads a diff's {@code diff.json}. */
+    public static DiffResult read(Path file) {
+        return Json.read(file, DiffResult.class);
+    }
+}
