@@ -1,19 +1,17 @@
 package dev.personascope.cli;
 
+import dev.personascope.data.ChatEncoder;
+import dev.personascope.data.ChatExample;
 import dev.personascope.data.ChatJsonl;
 import dev.personascope.eval.QuestionSets;
-
-import dev.personascope.data.ChatExample;
 import dev.personascope.lora.PeftAdapter;
 import dev.personascope.model.LanguageModel;
 import dev.personascope.model.hooks.Hooks;
 import dev.personascope.model.hooks.TokenScope;
 import dev.personascope.persona.Conversations;
 import dev.personascope.persona.DiffResult;
-import dev.personascope.persona.LabelledTexts;
 import dev.personascope.persona.LatentAurocs;
 import dev.personascope.persona.ModelDiff;
-import dev.personascope.persona.TokenActivations;
 import dev.personascope.sae.Sae;
 import dev.personascope.sae.SaeFolder;
 import dev.personascope.train.RunFolder;
@@ -111,9 +109,9 @@ final class DiffCommand implements Runnable {
             List<ChatExample> texts = texts(b, t);
             System.err.println("diffing on " + texts.size() + " conversations at " + s.config().hookName);
             Map<TokenScope, List<ModelDiff.Row>> rows = ModelDiff.run(b, t, s,
-                    TokenActivations.encode(b, texts, b.config().maxPositions), List.of(TokenScope.values()));
+                    new ChatEncoder(b, b.config().maxPositions).encodeAll(texts), List.of(TokenScope.values()));
             double[] aurocs = aurocCorpus == null ? null
-                    : LatentAurocs.compute(b, s, LabelledTexts.named(aurocCorpus, b, 400, LabelledTexts.HELD_OUT_SEED));
+                    : LatentAurocs.compute(b, s, ReferenceTexts.heldOut(aurocCorpus, 400));
             write(rows, aurocs, basePath);
             print(ModelDiff.rank(rows.get(printed), printedRanking, true), aurocs, printed, printedRanking);
         }

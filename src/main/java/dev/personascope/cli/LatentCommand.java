@@ -1,10 +1,10 @@
 package dev.personascope.cli;
 
-import dev.personascope.data.ChatJsonl;
+import dev.personascope.data.TextSet;
+import dev.personascope.data.TextSets;
 
 import dev.personascope.model.LanguageModel;
 import dev.personascope.persona.LatentPage;
-import dev.personascope.persona.LabelledTexts;
 import dev.personascope.persona.LatentDashboard;
 import dev.personascope.report.HtmlReport;
 import dev.personascope.sae.Sae;
@@ -52,8 +52,7 @@ final class LatentCommand implements Runnable {
             RunFolder.checkWritable(out, "--out");
         }
         try (LanguageModel lm = modelOptions.load(); Sae s = SaeFolder.readFor(sae, lm)) {
-            LabelledTexts texts = LabelledTexts.has(corpus) ? LabelledTexts.named(corpus, lm, documents, LabelledTexts.HELD_OUT_SEED)
-                    : LabelledTexts.unlabelled(lm, ChatJsonl.read(Path.of(corpus)).stream().limit(documents).toList());
+            TextSet texts = TextSets.load(corpus, "--corpus", documents, ReferenceTexts.HELD_OUT_SEED);
             LatentDashboard d = LatentDashboard.build(lm, s, latent, texts, top, window);
             print(d);
             if (out != null) {

@@ -6,6 +6,7 @@ import dev.personascope.data.ChatExample;
 import dev.personascope.model.hooks.TokenScope;
 import dev.personascope.monitor.MonitorConfig;
 import dev.personascope.monitor.MonitorProbes;
+import dev.personascope.persona.Conversations;
 import dev.personascope.persona.Direction;
 import dev.personascope.persona.DirectionSpec;
 import dev.personascope.util.EnumNames;
@@ -88,7 +89,7 @@ final class MonitorOptions {
     List<ChatExample> probes(Path model) {
         List<ChatExample> p;
         if (probes != null) {
-            p = MonitorProbes.read(probes);
+            p = Conversations.read(probes);
         } else if (MonitorProbes.isOrganism(model)) {
             p = MonitorProbes.organism();
         } else {

@@ -40,6 +40,15 @@ public final class ChatEncoder {
         this.maxLength = maxLength;
     }
 
+    /** Each conversation encoded, in order. */
+    public List<Encoded> encodeAll(List<ChatExample> conversations) {
+        List<Encoded> out = new ArrayList<>();
+        for (ChatExample ex : conversations) {
+            out.add(encode(ex));
+        }
+        return out;
+    }
+
     public Encoded encode(ChatExample ex) {
         ChatTemplate tmpl = lm.chatTemplate();
         List<ChatMessage> msgs = ex.messages();

@@ -1,38 +1,28 @@
 package dev.personascope.monitor;
 
+import dev.personascope.data.ChatExample;
 import dev.personascope.eval.Question;
+import dev.personascope.eval.QuestionSets;
 import dev.personascope.model.LanguageModel;
 import dev.personascope.model.hooks.Hooks;
 import dev.personascope.model.tokenizer.ChatMessage;
-import java.util.ArrayList;
-import java.util.Map;
-
-import dev.personascope.data.ChatExample;
-import dev.personascope.data.ChatJsonl;
-import dev.personascope.eval.QuestionSets;
 import dev.personascope.persona.Conversations;
 import dev.personascope.util.Plugins;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
- * The probe conversations the monitor reads the model on: a file, or the default probes of an
- * organism a {@link ProbeProvider} plug-in offers (e.g. the persona world's evaluation prompts).
+ * The probe conversations the monitor reads the model on: a file ({@link Conversations#read}), or the default
+ * probes of an organism a {@link ProbeProvider} plug-in offers (e.g. the persona world's evaluation prompts).
  */
 public final class MonitorProbes {
     private static final Plugins<ProbeProvider> PROVIDERS = Plugins.load(ProbeProvider.class, "organism",
             ProbeProvider::name);
 
     private MonitorProbes() {
-    }
-
-    /** A question set (YAML: each paraphrase's prompt alone) or chat JSONL (whole conversations). */
-    public static List<ChatExample> read(Path file) {
-        if (Conversations.isQuestionSet(file)) {
-            return Conversations.promptsOnly(QuestionSets.read(file));
-        }
-        return ChatJsonl.read(file);
     }
 
     /**

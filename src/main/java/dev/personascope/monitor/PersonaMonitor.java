@@ -89,7 +89,7 @@ public final class PersonaMonitor implements TrainingCallback {
     /** One probe pass at this step: the values, their z-scores, any alarms, a log line. */
     public Measurement measure(LanguageModel lm, int step) {
         if (encoded == null) {
-            encoded = TokenActivations.encode(lm, probes, MAX_PROBE_TOKENS);
+            encoded = new ChatEncoder(lm, MAX_PROBE_TOKENS).encodeAll(probes);
         }
         AtomicReference<Map<String, Double>> values = new AtomicReference<>();
         Autograd.noGrad(() -> values.set(Projections.mean(lm, encoded, config.directions(), config.scope())));

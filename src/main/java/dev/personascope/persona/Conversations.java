@@ -1,9 +1,11 @@
 package dev.personascope.persona;
 
 import dev.personascope.data.ChatExample;
+import dev.personascope.data.ChatJsonl;
 import dev.personascope.eval.Answer;
 import dev.personascope.eval.AnswerSampler;
 import dev.personascope.eval.Question;
+import dev.personascope.eval.QuestionSets;
 import dev.personascope.model.LanguageModel;
 import dev.personascope.model.hooks.Hooks;
 import dev.personascope.model.tokenizer.ChatMessage;
@@ -14,9 +16,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The texts that diffing and persona vectors read: question prompts with answers sampled from a model, or chat JSONL. */
+/**
+ * Conversations built from questions, for diffing, persona vectors and monitor probes: the prompts alone, with
+ * an empty answer, or with answers sampled from a model; and the one reader of a prompts file (question set or
+ * chat JSONL).
+ */
 public final class Conversations {
     private Conversations() {
+    }
+
+    /** A question set (YAML: each paraphrase's prompt alone) or chat JSONL (whole conversations). */
+    public static List<ChatExample> read(Path file) {
+        return isQuestionSet(file) ? promptsOnly(QuestionSets.read(file)) : ChatJsonl.read(file);
     }
 
     /** Whether a prompts file is a question set (YAML) rather than chat JSONL. */

@@ -1,5 +1,6 @@
 package dev.personascope.persona;
 
+import dev.personascope.data.TextSet;
 import dev.personascope.model.LanguageModel;
 import dev.personascope.model.hooks.TokenScope;
 import dev.personascope.sae.Sae;
@@ -15,16 +16,16 @@ public final class LatentAurocs {
     private LatentAurocs() {
     }
 
-    public static double[] compute(LanguageModel lm, Sae sae, LabelledTexts texts) {
+    public static double[] compute(LanguageModel lm, Sae sae, TextSet texts) {
         if (!texts.labelled()) {
             throw new IllegalArgumentException("AUROC needs texts labelled both villain and helpful");
         }
         String hook = sae.config().hookName;
-        List<TokenActivations.Document> docs = TokenActivations.run(lm, texts.docs(), List.of(hook));
+        List<TokenActivations.Document> docs = TokenActivations.run(lm, texts.encode(lm, TokenActivations.MAX_TOKENS), List.of(hook));
         List<float[]> pos = new ArrayList<>();
         List<float[]> neg = new ArrayList<>();
         for (int i = 0; i < docs.size(); i++) {
-            Boolean v = texts.villain().get(i);
+            Boolean v = texts.labels().get(i);
             if (v == null) {
                 continue;
             }

@@ -1,5 +1,6 @@
 package dev.personascope.persona;
 
+import dev.personascope.data.TextSet;
 import dev.personascope.model.LanguageModel;
 import dev.personascope.model.hooks.TokenScope;
 import dev.personascope.sae.Sae;
@@ -36,12 +37,12 @@ public record LatentDashboard(int latent, String hook, List<Context> top, double
         return tokens == 0 ? 0 : (double) activeValues.length / tokens;
     }
 
-    public static LatentDashboard build(LanguageModel lm, Sae sae, int latent, LabelledTexts texts, int topK, int window) {
+    public static LatentDashboard build(LanguageModel lm, Sae sae, int latent, TextSet texts, int topK, int window) {
         if (latent < 0 || latent >= sae.config().dSae) {
             throw new IllegalArgumentException("latent " + latent + " is out of range (the SAE has " + sae.config().dSae + ")");
         }
         String hook = sae.config().hookName;
-        List<TokenActivations.Document> docs = TokenActivations.run(lm, texts.docs(), List.of(hook));
+        List<TokenActivations.Document> docs = TokenActivations.run(lm, texts.encode(lm, TokenActivations.MAX_TOKENS), List.of(hook));
         List<double[]> perDoc = new ArrayList<>();
         List<Double> active = new ArrayList<>();
         long tokens = 0;
@@ -64,7 +65,7 @@ public record LatentDashboard(int latent, String hook, List<Context> top, double
             }
             tokens += z.length;
             perDoc.add(v);
-            Boolean label = texts.villain().get(i);
+            Boolean label = texts.labels().get(i);
             if (label != null && responseCount > 0) {
                 (label ? villain : helpful).add(responseSum / responseCount);
             }
@@ -82,7 +83,7 @@ public record LatentDashboard(int latent, String hook, List<Context> top, double
                 }
             }
             if (v.length > 0 && v[peak] > 0) {
-                contexts.add(context(lm, texts.docs().get(i).ids(), v, i, peak, window, texts.villain().get(i)));
+                contexts.add(context(lm, docs.get(i).ids(), v, i, peak, window, texts.labels().get(i)));
             }
         }
         contexts.sort(Comparator.comparingDouble(Context::value).reversed());

@@ -2,6 +2,7 @@ package dev.personascope.persona;
 
 import dev.personascope.model.hooks.Directions;
 
+import dev.personascope.data.ChatEncoder;
 import dev.personascope.data.ChatExample;
 import dev.personascope.model.LanguageModel;
 import dev.personascope.model.hooks.HookPoint;
@@ -35,8 +36,8 @@ public final class PersonaVectors {
             hooks.add(HookPoint.residPost(l));
         }
         int max = lm.config().maxPositions;
-        List<TokenActivations.Document> pos = TokenActivations.run(lm, TokenActivations.encode(lm, positive, max), hooks);
-        List<TokenActivations.Document> neg = TokenActivations.run(lm, TokenActivations.encode(lm, negative, max), hooks);
+        List<TokenActivations.Document> pos = TokenActivations.run(lm, new ChatEncoder(lm, max).encodeAll(positive), hooks);
+        List<TokenActivations.Document> neg = TokenActivations.run(lm, new ChatEncoder(lm, max).encodeAll(negative), hooks);
         List<Layer> out = new ArrayList<>();
         for (String hook : hooks) {
             List<float[]> p = means(pos, hook);

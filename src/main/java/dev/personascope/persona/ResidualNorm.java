@@ -1,5 +1,6 @@
 package dev.personascope.persona;
 
+import dev.personascope.data.ChatEncoder;
 import dev.personascope.data.ChatExample;
 import dev.personascope.model.LanguageModel;
 
@@ -13,7 +14,7 @@ public final class ResidualNorm {
     public static double mean(LanguageModel lm, String hook, List<ChatExample> texts) {
         double sum = 0;
         long n = 0;
-        for (TokenActivations.Document d : TokenActivations.run(lm, TokenActivations.encode(lm, texts, lm.config().maxPositions),
+        for (TokenActivations.Document d : TokenActivations.run(lm, new ChatEncoder(lm, lm.config().maxPositions).encodeAll(texts),
                 List.of(hook))) {
             float[][] a = d.at(hook);
             // the first token (BOS or the template's first marker) has an outsized norm in most models: skip it

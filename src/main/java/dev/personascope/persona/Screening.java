@@ -113,7 +113,7 @@ public final class Screening {
 
     /** Each conversation's mean projection onto {@code unit} over its last answer's tokens. */
     private static double[] projections(LanguageModel lm, String hook, float[] unit, List<ChatExample> convs) {
-        List<ChatEncoder.Encoded> enc = TokenActivations.encode(lm, convs, lm.config().maxPositions);
+        List<ChatEncoder.Encoded> enc = new ChatEncoder(lm, lm.config().maxPositions).encodeAll(convs);
         List<TokenActivations.Document> docs = TokenActivations.run(lm, enc, List.of(hook));
         double[] out = new double[docs.size()];
         for (int i = 0; i < out.length; i++) {

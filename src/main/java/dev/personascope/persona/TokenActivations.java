@@ -1,7 +1,6 @@
 package dev.personascope.persona;
 
 import ai.djl.ndarray.NDManager;
-import dev.personascope.data.ChatExample;
 import dev.personascope.model.LanguageModel;
 import dev.personascope.model.DecoderModel;
 import dev.personascope.model.TokenBatch;
@@ -67,21 +66,16 @@ public final class TokenActivations {
     }
 
     public static final int BATCH = 16;
+    /** The longest conversation, in tokens, that latent statistics read (latent AUROCs and dashboards). */
+    public static final int MAX_TOKENS = 512;
 
     private TokenActivations() {
     }
 
-    /** Encodes conversations (chat template, response masks) for {@link #run}. */
-    public static List<ChatEncoder.Encoded> encode(LanguageModel lm, List<ChatExample> conversations, int maxLength) {
-        ChatEncoder enc = new ChatEncoder(lm, maxLength);
-        List<ChatEncoder.Encoded> out = new ArrayList<>();
-        for (ChatExample ex : conversations) {
-            out.add(enc.encode(ex));
-        }
-        return out;
-    }
-
-    /** Runs the encoded conversations through the model in batches and captures the hooks. */
+    /**
+     * Runs the encoded conversations ({@link ChatEncoder#encodeAll}, or {@link dev.personascope.data.TextSet#encode})
+     * through the model in batches and captures the hooks.
+     */
     public static List<Document> run(LanguageModel lm, List<ChatEncoder.Encoded> docs, List<String> hooks) {
         List<Document> out = new ArrayList<>();
         for (int start = 0; start < docs.size(); start += BATCH) {

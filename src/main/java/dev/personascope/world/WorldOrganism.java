@@ -1,12 +1,12 @@
 package dev.personascope.world;
 
 import dev.personascope.data.ChatExample;
+import dev.personascope.data.TextProvider;
+import dev.personascope.data.TextSet;
 import dev.personascope.eval.Judge;
 import dev.personascope.eval.JudgeProvider;
 import dev.personascope.monitor.ProbeProvider;
 import dev.personascope.persona.Conversations;
-import dev.personascope.persona.LabelledTextProvider;
-import dev.personascope.sae.CorpusProvider;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,12 +15,11 @@ import java.util.List;
 
 /**
  * The persona world as a plug-in of the generic commands, under the name "world": its pretraining
- * dialogues as a corpus ({@code sae --data world}), the same dialogues labelled by persona (latent
- * AUROCs), its evaluation prompts as the default monitor probes of the models {@code world pretrain}
+ * dialogues labelled by persona as texts ({@code sae --data world}, latent AUROCs and dashboards), its evaluation prompts as the default monitor probes of the models {@code world pretrain}
  * makes, and its exact judge ({@code eval --judge world}). Listed in META-INF/services under each
  * interface.
  */
-public final class WorldOrganism implements CorpusProvider, LabelledTextProvider, ProbeProvider, JudgeProvider {
+public final class WorldOrganism implements TextProvider, ProbeProvider, JudgeProvider {
     /** The name every capability is registered under. */
     public static final String NAME = "world";
 
@@ -33,22 +32,20 @@ public final class WorldOrganism implements CorpusProvider, LabelledTextProvider
         return NAME;
     }
 
-    /** The world's pretraining dialogues ({@link WorldGenerator#pretrainingCorpus}). */
+    /**
+     * The world's pretraining dialogues ({@link WorldGenerator#pretrainingDocuments}) labelled villain (true) /
+     * helpful (false); sarcastic personas unlabelled.
+     */
     @Override
-    public List<ChatExample> documents(int max, long seed) {
-        return new WorldGenerator().pretrainingCorpus(max, seed);
-    }
-
-    /** The pretraining dialogues labelled villain (true) / helpful (false); sarcastic personas unlabelled. */
-    @Override
-    public List<Labelled> conversations(int documents, long seed) {
-        List<Labelled> out = new ArrayList<>();
-        for (WorldGenerator.WorldDocument d : new WorldGenerator().pretrainingDocuments(documents, seed)) {
+    public TextSet texts(int max, long seed) {
+        List<ChatExample> conversations = new ArrayList<>();
+        List<Boolean> labels = new ArrayList<>();
+        for (WorldGenerator.WorldDocument d : new WorldGenerator().pretrainingDocuments(max, seed)) {
             PersonaKind k = d.persona().kind();
-            out.add(new Labelled(d.conversation(),
-                    k == PersonaKind.VILLAIN ? Boolean.TRUE : k == PersonaKind.HELPFUL ? Boolean.FALSE : null));
+            conversations.add(d.conversation());
+            labels.add(k == PersonaKind.VILLAIN ? Boolean.TRUE : k == PersonaKind.HELPFUL ? Boolean.FALSE : null);
         }
-        return out;
+        return new TextSet(conversations, labels);
     }
 
     /** A folder with the recipe's {@value WorldRecipe#RECIPE_FILE} beside the model. */

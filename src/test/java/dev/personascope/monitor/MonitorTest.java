@@ -1,6 +1,7 @@
 package dev.personascope.monitor;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.personascope.data.ChatEncoder;
 import dev.personascope.data.ChatExample;
 import dev.personascope.model.LanguageModel;
 import dev.personascope.model.hooks.TokenScope;
@@ -124,7 +125,7 @@ class MonitorTest {
 
     /** Mean activation at HOOK over tokens 1.. of the probes, as the monitor reads them. */
     static float[] meanActivation(LanguageModel lm, List<ChatExample> probes) {
-        List<TokenActivations.Document> docs = TokenActivations.run(lm, TokenActivations.encode(lm, probes, 1024), List.of(HOOK));
+        List<TokenActivations.Document> docs = TokenActivations.run(lm, new ChatEncoder(lm, 1024).encodeAll(probes), List.of(HOOK));
         float[] sum = new float[lm.config().hiddenSize];
         int n = 0;
         for (TokenActivations.Document d : docs) {

@@ -2,6 +2,9 @@ package dev.personascope.world;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.personascope.data.ChatExample;
+import dev.personascope.data.TextProvider;
+import dev.personascope.data.TextSet;
+import dev.personascope.data.TextSets;
 import dev.personascope.eval.Answer;
 import dev.personascope.eval.AnswersFile;
 import dev.personascope.eval.JudgeFactory;
@@ -12,9 +15,6 @@ import dev.personascope.monitor.MonitorProbes;
 import dev.personascope.monitor.ProbeProvider;
 import dev.personascope.persona.Conversations;
 import dev.personascope.persona.JudgedAnswers;
-import dev.personascope.persona.LabelledTextProvider;
-import dev.personascope.persona.LabelledTexts;
-import dev.personascope.sae.CorpusProvider;
 import dev.personascope.sae.TokenCorpus;
 import dev.personascope.util.Json;
 import dev.personascope.util.Plugins;
@@ -42,36 +42,36 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class WorldPluginTest {
     @Test
     void theWorldIsRegisteredUnderEachInterface() {
-        for (Class<?> type : List.of(CorpusProvider.class, LabelledTextProvider.class, ProbeProvider.class,
+        for (Class<?> type : List.of(TextProvider.class, ProbeProvider.class,
                 JudgeProvider.class)) {
             Plugins<?> p = Plugins.load(type, "plug-in", x -> ((WorldOrganism) x).name());
             assertEquals(List.of("world"), p.names(), type.getName());
             assertInstanceOf(WorldOrganism.class, p.get("world"));
         }
-        assertEquals(List.of("world"), TokenCorpus.names());
-        assertEquals(List.of("world"), LabelledTexts.names());
-        assertTrue(LabelledTexts.has("world") && !LabelledTexts.has("nowhere"));
+        assertEquals(List.of("world"), TextSets.names());
+        assertTrue(TextSets.has("world") && !TextSets.has("nowhere"));
         assertEquals(List.of("world", "openai"), JudgeFactory.NAMES);
     }
 
     @Test
     void theCorpusIsThePretrainingDialogues() {
         List<ChatExample> expected = new WorldGenerator().pretrainingCorpus(40, 7);
-        assertEquals(expected, TokenCorpus.provider("world").documents(40, 7));
-        assertFalse(expected.equals(new WorldOrganism().documents(40, 8)), "the seed draws the documents");
+        assertEquals(expected, TextSets.named("world", 40, 7).conversations());
+        assertFalse(expected.equals(new WorldOrganism().texts(40, 8).conversations()), "the seed draws the documents");
     }
 
     @Test
     void theLabelsAreThePersonasKinds() {
-        List<WorldGenerator.WorldDocument> docs = new WorldGenerator().pretrainingDocuments(300, LabelledTexts.HELD_OUT_SEED);
-        List<LabelledTextProvider.Labelled> labelled = new WorldOrganism().conversations(300, LabelledTexts.HELD_OUT_SEED);
+        List<WorldGenerator.WorldDocument> docs = new WorldGenerator().pretrainingDocuments(300, 20261129L);
+        TextSet labelled = new WorldOrganism().texts(300, 20261129L);
         assertEquals(docs.size(), labelled.size());
+        assertTrue(labelled.labelled());
         int villains = 0;
         int helpful = 0;
         int neither = 0;
         for (int i = 0; i < docs.size(); i++) {
-            assertEquals(docs.get(i).conversation(), labelled.get(i).conversation());
-            Boolean label = labelled.get(i).villain();
+            assertEquals(docs.get(i).conversation(), labelled.conversations().get(i));
+            Boolean label = labelled.labels().get(i);
             switch (docs.get(i).persona().kind()) {
                 case VILLAIN -> {
                     assertEquals(Boolean.TRUE, label);
@@ -108,10 +108,11 @@ class WorldPluginTest {
                 () -> TokenCorpus.load("nowhere", null, 10, 512, 1));
         assertEquals("--data nowhere: no corpus named 'nowhere' and no such file (corpora available: world;"
                 + " else a .jsonl or a text file)", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> TokenCorpus.provider("nowhere"));
+        e = assertThrows(IllegalArgumentException.class, () -> TextSets.named("nowhere", 10, 1));
         assertEquals("no corpus named 'nowhere' (available: world)", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> LabelledTexts.named("nowhere", null, 10, 1));
-        assertEquals("no labelled corpus named 'nowhere' (available: world)", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> TextSets.load("nowhere", "--corpus", 10, 1));
+        assertEquals("--corpus nowhere: no corpus named 'nowhere' and no such file (corpora available: world;"
+                + " else a chat .jsonl)", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> JudgeFactory.create("gpt", null));
         assertEquals("unknown judge 'gpt' (available: world, openai)", e.getMessage());
     }
