@@ -1,5 +1,6 @@
 package dev.personascope.lora;
 
+import dev.personascope.util.NdArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -76,9 +77,7 @@ public final class LoraAdapter implements LinearAdapter {
                 merged = merged.mul(magnitude.div(norm).expandDims(1));
                 merged.attach(tmp);
             }
-            NDArray cast = merged.toType(weight.getDataType(), true);
-            cast.attach(tmp);
-            cast.copyTo(weight);
+            NdArrays.overwrite(weight, merged);
         }
     }
 

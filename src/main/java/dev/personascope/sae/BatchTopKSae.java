@@ -1,5 +1,6 @@
 package dev.personascope.sae;
 
+import dev.personascope.util.NdArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Activation;
@@ -57,11 +58,11 @@ public final class BatchTopKSae extends TopKSae {
         c.architecture = "jumprelu";
         JumpReluSae j = new JumpReluSae(c, manager.getParentManager());
         for (String name : new String[] {"W_enc", "b_enc", "W_dec", "b_dec"}) {
-            j.parameters().get(name).set(params.get(name).toFloatArray());
+            NdArrays.overwrite(j.parameters().get(name), params.get(name));
         }
         float[] t = new float[c.dSae];
         java.util.Arrays.fill(t, (float) threshold());
-        j.threshold().set(t);
+        NdArrays.overwrite(j.threshold(), t);
         return j;
     }
 }

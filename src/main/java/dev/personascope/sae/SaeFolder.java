@@ -1,9 +1,9 @@
 package dev.personascope.sae;
 
+import dev.personascope.util.NdArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -17,7 +17,6 @@ import dev.personascope.util.JsonErrors;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -278,16 +277,7 @@ public final class SaeFolder {
                 foldDecoderNorms(values, config);
             }
             for (Map.Entry<String, float[]> v : values.entrySet()) {
-                NDArray p = sae.parameters().get(v.getKey());
-                if (p.getDataType() == DataType.FLOAT32) {
-                    p.set(FloatBuffer.wrap(v.getValue()));
-                } else {
-                    try (NDArray f = sae.manager().create(v.getValue(), new Shape(p.getShape().getShape()))) {
-                        try (NDArray cast = f.toType(p.getDataType(), false)) {
-                            p.set(cast.toByteBuffer());
-                        }
-                    }
-                }
+                NdArrays.overwrite(sae.parameters().get(v.getKey()), v.getValue());
             }
             return sae;
         } catch (RuntimeException e) {

@@ -1,5 +1,6 @@
 package dev.personascope.sae;
 
+import dev.personascope.util.NdArrays;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -57,8 +58,8 @@ public final class SaeTrainer {
         try (NDManager m = sae.manager().newSubManager()) {
             NDArray raw = m.randomNormal(new Shape(c.dSae, c.dIn));
             NDArray dec = raw.div(raw.norm(new int[] {1}, true));
-            sae.wDec().set(dec.toFloatArray());
-            sae.wEnc().set(dec.transpose().toFloatArray());
+            NdArrays.overwrite(sae.wDec(), dec);
+            NdArrays.overwrite(sae.wEnc(), dec.transpose());
         }
         int n = sample.length / c.dIn;
         float[] mean = new float[c.dIn];
@@ -67,7 +68,7 @@ public final class SaeTrainer {
                 mean[d] += sample[i * c.dIn + d] / n;
             }
         }
-        sae.bDec().set(mean);
+        NdArrays.overwrite(sae.bDec(), mean);
     }
 
     public Result train(ActivationSource data, boolean progress) {

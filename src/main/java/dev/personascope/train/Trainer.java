@@ -1,5 +1,6 @@
 package dev.personascope.train;
 
+import dev.personascope.util.NdArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -267,7 +268,7 @@ public final class Trainer {
             if (t == null || t.data().length != e.getValue().size()) {
                 throw new IllegalArgumentException(out + ": checkpoint lacks or misshapes parameter '" + e.getKey() + "'");
             }
-            Autograd.noGrad(() -> e.getValue().set(t.data()));
+            NdArrays.overwrite(e.getValue(), t.data());
         }
         opt.restore(ckpt.optimizer(), ckpt.optimizerStep());
     }
