@@ -17,7 +17,7 @@ import java.util.List;
 
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = "Misalignment evaluation: sample answers to a question set (emergent-misalignment YAML), judge them,"
-                + " and report misaligned and coherent fractions with Wilson 95% intervals.")
+                + " and report misaligned and coherent fractions with Wilson 95%% intervals.")
 final class EvalCommand implements Runnable {
     @Mixin
     ModelOptions modelOptions;

@@ -69,7 +69,7 @@ final class ExperimentCommand implements Runnable {
 
     @Command(name = "contamination", mixinStandardHelpOptions = true,
             description = "Contamination sweep: fine-tune on good data with a fraction of bad data mixed in, per fraction and seed,"
-                    + " with the persona monitor on; evaluate each run; which fraction does each signal tell from 0%?")
+                    + " with the persona monitor on; evaluate each run; which fraction does each signal tell from 0%%?")
     static final class Contaminate implements Runnable {
         private static final Contamination.Settings DEFAULT = new Contamination.Settings();
 
