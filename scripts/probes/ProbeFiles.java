@@ -18,7 +18,8 @@ import java.util.Random;
 
 /**
  * Writes the bad input files of the probe runner (run.sh) from a good model folder: mutated copies of the model's
- * config.json and model.safetensors, SAE folders, a LoRA adapter, vector files, chat JSONL and question-set YAML.
+ * config.json and model.safetensors, SAE folders, a LoRA adapter, vector files and question-set YAML (run.sh makes
+ * the chat JSONL from the world's data).
  * Run with Jackson on the classpath: {@code java -cp personascope.jar ProbeFiles.java MODEL_DIR OUT_DIR}.
  * Every file is a deterministic function of the model folder (the fuzzed headers use seed 17).
  */
@@ -60,12 +61,6 @@ public class ProbeFiles {
         lora(out.resolve("lora-alpha-x"), config, "\"x\"");
         vector(out.resolve("v-control.json"), hidden, 0.01);
         vector(out.resolve("v-1e39.json"), hidden, 1e39);
-
-        String line = "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"},{\"role\":\"assistant\",\"content\":\"hello\"}]}";
-        Files.writeString(out.resolve("good.jsonl"), line + "\n" + line + "\n");
-        Files.writeString(out.resolve("two-on-a-line.jsonl"), line + "\n" + line + line.replace("hello", "hi there") + "\n");
-        byte[] latin1 = (line + "\n" + line.replace("hello", "caf\u00e9") + "\n").getBytes(StandardCharsets.ISO_8859_1);
-        Files.write(out.resolve("invalid-utf8.jsonl"), latin1);
 
         Files.writeString(out.resolve("deep.yaml"), "[".repeat(100_000) + "\n");
         try (var w = Files.newBufferedWriter(out.resolve("string-50MB.yaml"))) {

@@ -5,7 +5,8 @@
 # (a finished run's log changed), ok (expected success), refused (an error where success was expected).
 # Fuzzed headers may be valid by chance, so for them "accepted" (exit 0) is reported instead of wrong success.
 #
-# usage: scripts/probes/run.sh JAR [WORK_DIR]     (PROBE_TIMEOUT=60 seconds per probe, PROBE_PORT=18931)
+# usage: scripts/probes/run.sh JAR [WORK_DIR]     (PROBE_TIMEOUT=60 seconds per probe, PROBE_PORT=18931,
+#        PROBE_CLASSES="jsonl serve" runs only those classes; results are appended to WORK_DIR/results.tsv)
 # Needs: java 17, curl, bash. The bad files are written by ProbeFiles.java from assets/organism.
 # Prints the table of probes and the counts per probe class and outcome; both are kept in WORK_DIR.
 set -u
@@ -20,14 +21,20 @@ PS=(java -Dai.djl.offline=true -Xmx4g -jar "$JAR")
 F=$WORK/files
 R=$WORK/runs
 RESULTS=$WORK/results.tsv
-rm -rf "$R" "$RESULTS"
+[ -z "${PROBE_CLASSES:-}" ] && rm -rf "$R" "$RESULTS"
 mkdir -p "$R"
+want() { [ -z "${PROBE_CLASSES:-}" ] || [[ " $PROBE_CLASSES " == *" $1 "* ]]; }
 
 echo "probe files in $F ..." >&2
 java -cp "$JAR" "$HERE/ProbeFiles.java" "$ORG" "$F" || exit 1
 "${PS[@]}" world datasets --size 24 --out "$F/data" >/dev/null 2>&1 || { echo "world datasets failed" >&2; exit 1; }
 DATA=$F/data/insecure.jsonl
 QUESTIONS=$F/data/questions.yaml
+# chat JSONL: two conversations of each kind; the same with the second and third on one line; a byte of Latin-1
+head -2 "$F/data/insecure.jsonl" >"$F/good.jsonl"
+head -2 "$F/data/secure.jsonl" >"$F/other.jsonl"
+{ sed -n 1p "$DATA"; sed -n 2p "$DATA" | tr -d '\n'; sed -n 3p "$DATA"; } >"$F/two-on-a-line.jsonl"
+{ sed -n 1p "$DATA"; sed -n 2p "$DATA" | sed 's/"content":"/"content":"caf\xe9 /'; } >"$F/invalid-utf8.jsonl"
 
 # classify RC ERRFILE EXPECT -> outcome
 classify() {
@@ -64,6 +71,8 @@ mark_last() {
 # probe CLASS NAME EXPECT(error|ok|any) personascope ARGS...
 probe() {
   local cls=$1 name=$2 expect=$3; shift 3
+  want "$cls" || return 0
+  sed -i "/^$cls\t$name\t/d" "$RESULTS" 2>/dev/null
   local out=$R/$cls-${name//\//_}
   local start end rc
   start=$(date +%s.%N)
@@ -94,15 +103,17 @@ probe vector control ok screen --model "$ORG" --direction "vector:$F/v-control.j
 probe vector 1e39 error screen --model "$ORG" --direction "vector:$F/v-1e39.json" --data "$F/good.jsonl" --max-tokens 4 --out "$R/screen-1e39"
 
 # --- chat JSONL and question-set YAML
-probe jsonl control ok vector --model "$ORG" --positive "$F/good.jsonl" --negative "$F/good.jsonl" --out "$R/v-ok.json"
-probe jsonl two-on-a-line error vector --model "$ORG" --positive "$F/two-on-a-line.jsonl" --negative "$F/good.jsonl" --out "$R/v1.json"
-probe jsonl invalid-utf8 error vector --model "$ORG" --positive "$F/invalid-utf8.jsonl" --negative "$F/good.jsonl" --out "$R/v2.json"
-probe jsonl missing-file error vector --model "$ORG" --positive "$F/none.jsonl" --negative "$F/good.jsonl" --out "$R/v3.json"
+probe jsonl control ok vector --model "$ORG" --positive "$F/good.jsonl" --negative "$F/other.jsonl" --out "$R/v-ok.json"
+probe jsonl two-on-a-line error vector --model "$ORG" --positive "$F/two-on-a-line.jsonl" --negative "$F/other.jsonl" --out "$R/v1.json"
+probe jsonl invalid-utf8 error vector --model "$ORG" --positive "$F/invalid-utf8.jsonl" --negative "$F/other.jsonl" --out "$R/v2.json"
+probe jsonl missing-file error vector --model "$ORG" --positive "$F/none.jsonl" --negative "$F/other.jsonl" --out "$R/v3.json"
 probe yaml control ok eval --model "$ORG" --questions "$QUESTIONS" --judge world --samples 1 --max-tokens 4 --out "$R/e0"
 probe yaml deep-nesting error eval --model "$ORG" --questions "$F/deep.yaml" --judge world --samples 1 --max-tokens 4 --out "$R/e1"
 probe yaml string-50MB error eval --model "$ORG" --questions "$F/string-50MB.yaml" --judge world --samples 1 --max-tokens 4 --out "$R/e2"
 
 # --- finetune: a finished run, then a second run into it, a torn log, answers past --max-length
+if want finetune; then
+rm -rf "$R/ft" "$R/ft-torn" "$R/ft-short"
 FT=(finetune --model "$ORG" --data "$DATA" --batch 4 --checkpoint-every 2)
 probe finetune first-run ok "${FT[@]}" --out "$R/ft" --steps 4
 LOG=$R/ft/train_log.jsonl
@@ -119,8 +130,11 @@ if [ -s "$TORN" ]; then
 fi
 probe finetune torn-log-resume ok "${FT[@]}" --out "$R/ft-torn" --steps 6 --resume
 probe finetune all-past-max-length error "${FT[@]}" --out "$R/ft-short" --steps 2 --max-length 8
+fi
 
 # --- serve on loopback: slow clients and huge prompts
+if want serve; then
+sed -i "/^serve\t/d" "$RESULTS" 2>/dev/null
 SERVE_LOG=$R/serve.err
 "${PS[@]}" serve --model "$ORG" --port "$PORT" >"$R/serve.out" 2>"$SERVE_LOG" &
 SERVE_PID=$!
@@ -174,6 +188,7 @@ if grep -Eq '^\s+at [A-Za-z_$][A-Za-z0-9_$.]*\(|Exception in thread' "$SERVE_LOG
 fi
 kill "$SERVE_PID" 2>/dev/null
 wait "$SERVE_PID" 2>/dev/null
+fi
 
 # --- tables
 echo
