@@ -20,22 +20,27 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Measures the resident memory of a running {@code personascope serve} under abuse from clients on 127.0.0.1, and
  * the latency of a normal request while the abuse goes on (issue 17). JDK only; run by scripts/serve-abuse.sh:
- * {@code java scripts/ServeAbuse.java SERVE_PID PORT MODEL}.
+ * {@code java scripts/ServeAbuse.java SERVE_PID PORT MODEL [SLOW_HEADERS HUGE_PROMPTS HALF_BODIES]} (default 50 20 6).
  *
  * <p>Phases: a normal request (warm-up, then timed); 50 slow clients that send half a request header and wait; 20
  * prompts of 7 MB sent at once; 6 clients that send headers and half a body and wait; then, with all of those still
  * connected, a normal request. RSS is read from /proc/PID/status every 50 ms (VmRSS; VmHWM is the kernel's own peak).
  */
 public class ServeAbuse {
-    static final int SLOW_HEADERS = 50;
-    static final int HUGE_PROMPTS = 20;
+    static int SLOW_HEADERS = 50;
+    static int HUGE_PROMPTS = 20;
     static final int HUGE_CHARS = 7_000_000;
-    static final int HALF_BODIES = 6;
+    static int HALF_BODIES = 6;
 
     public static void main(String[] args) throws Exception {
         long pid = Long.parseLong(args[0]);
         int port = Integer.parseInt(args[1]);
         String model = args[2];
+        if (args.length == 6) {
+            SLOW_HEADERS = Integer.parseInt(args[3]);
+            HUGE_PROMPTS = Integer.parseInt(args[4]);
+            HALF_BODIES = Integer.parseInt(args[5]);
+        }
         URI chat = URI.create("http://127.0.0.1:" + port + "/v1/chat/completions");
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         String small = "{\"model\":\"" + model + "\",\"max_tokens\":8,\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}";
@@ -57,7 +62,7 @@ public class ServeAbuse {
 
         StringBuilder huge = new StringBuilder(HUGE_CHARS + 200);
         huge.append("{\"model\":\"").append(model).append("\",\"max_tokens\":8,\"messages\":[{\"role\":\"user\",\"content\":\"");
-        huge.append("a".repeat(HUGE_CHARS)).append("\"}]}");
+        huge.append("the ".repeat(HUGE_CHARS / 4)).append("\"}]}");
         byte[] hugeBody = huge.toString().getBytes(StandardCharsets.UTF_8);
         long hugeStart = System.nanoTime();
         List<CompletableFuture<String>> hugeCalls = new ArrayList<>();
@@ -86,8 +91,8 @@ public class ServeAbuse {
                 slowest = Math.max(slowest, Double.parseDouble(o.replaceAll(".* after ([0-9.]+) s", "$1")));
             }
         }
-        System.out.printf("%d huge prompts (%d MB each): HTTP status counts %s, all answered within %.1f s%n",
-                HUGE_PROMPTS, hugeBody.length >> 20, outcomes, slowest);
+        System.out.printf("%d huge prompts (%.1f MB each): HTTP status counts %s, all answered within %.1f s%n",
+                HUGE_PROMPTS, hugeBody.length / 1e6, outcomes, slowest);
         long peak = mem.peak();
         int closedByServer = 0;
         for (Socket s : held) {

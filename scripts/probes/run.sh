@@ -148,6 +148,7 @@ small='{"model":"'$MODEL'","messages":[{"role":"user","content":"Hello"}],"max_t
 http_probe() {
   local name=$1 expect=$2 limit=$3; shift 3
   local start end code rc outcome
+  rm -f "$R/serve-$name.body"
   start=$(date +%s.%N)
   code=$(curl -s -m "$limit" -o "$R/serve-$name.body" -w '%{http_code}' "$@")
   rc=$?
@@ -175,7 +176,7 @@ half_open 6 'POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Ty
 http_probe 6-half-bodies ok 30 "http://127.0.0.1:$PORT/v1/chat/completions" -H 'Content-Type: application/json' -d "$small"
 close_all
 HUGE=$R/huge.json
-{ printf '{"model":"%s","max_tokens":4,"messages":[{"role":"user","content":"' "$MODEL"; head -c 7000000 /dev/zero | tr '\0' 'a'; printf '"}]}'; } >"$HUGE"
+{ printf '{"model":"%s","max_tokens":4,"messages":[{"role":"user","content":"' "$MODEL"; yes 'the' | head -c 7000000 | tr '\n' ' '; printf '"}]}'; } >"$HUGE"
 http_probe huge-prompt-7MB error "$T" "http://127.0.0.1:$PORT/v1/chat/completions" -H 'Content-Type: application/json' --data-binary "@$HUGE"
 for _ in 1 2 3 4; do
   curl -s -m "$T" -o /dev/null "http://127.0.0.1:$PORT/v1/chat/completions" -H 'Content-Type: application/json' --data-binary "@$HUGE" &
