@@ -55,7 +55,7 @@ classify() {
 # record CLASS NAME EXPECT OUTCOME RC SECONDS ERRFILE
 record() {
   local lines note
-  lines=$(grep -cv '^\s*$' "$7" 2>/dev/null || echo 0)
+  lines=$(grep -cv '^\s*$' "$7" 2>/dev/null)
   note=$(grep -v '^\s*$' "$7" 2>/dev/null | tail -1 | tr '\t' ' ' | cut -c1-150)
   if grep -q 'LegacyTypeDispatch\|picocli WARN' "$7" 2>/dev/null; then note="[+native/picocli warning] $note"; fi
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "$6" "$lines" "$note" >>"$RESULTS"
