@@ -204,7 +204,17 @@ public class HfDecoderConfig {
         if (!(theta > 0) || Double.isInfinite(theta)) {
             throw new TensorFormatException(where + ": rope_theta must be positive, got " + theta);
         }
+        // checked here, before any family's validate(): the frequencies below need a positive, even width
+        // (found by ConfigJsonFuzzTest: hidden_size -64 gave a NegativeArraySizeException)
+        if (headDim <= 0) {
+            throw new TensorFormatException(where + ": head_dim (or hidden_size / num_attention_heads) must be"
+                    + " positive, got " + headDim);
+        }
         int rotary = (int) (headDim * partial);
+        if (!(partial > 0 && partial <= 1) || rotary <= 0 || rotary % 2 != 0) {
+            throw new TensorFormatException(where + ": partial_rotary_factor " + partial + " gives " + rotary
+                    + " rotary dims of head_dim " + headDim + " (must be a positive even number)");
+        }
         ModelConfig.RopeSpec spec = new ModelConfig.RopeSpec(theta, scaling, rotary);
         try {
             Rope.inverseFrequencies(spec); // unsupported rope types fail here, when the config is read
