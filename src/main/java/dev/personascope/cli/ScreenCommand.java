@@ -1,6 +1,5 @@
 package dev.personascope.cli;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.personascope.data.ChatExample;
 import dev.personascope.data.ChatJsonl;
 import dev.personascope.data.Mixture;
@@ -8,11 +7,11 @@ import dev.personascope.model.LanguageModel;
 import dev.personascope.model.tokenizer.ChatMessage;
 import dev.personascope.persona.Direction;
 import dev.personascope.persona.DirectionSpec;
+import dev.personascope.persona.ScreenResult;
 import dev.personascope.persona.Screening;
 import dev.personascope.train.RunFolder;
 import dev.personascope.persona.ScreeningSummary;
 import dev.personascope.util.AtomicFiles;
-import dev.personascope.util.Json;
 import dev.personascope.util.ProgressBar;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -153,43 +152,12 @@ final class ScreenCommand implements Runnable {
     }
 
     private void writeResult(Direction d, Screening.Settings settings, ScreeningSummary summary) {
-        ObjectNode root = Json.MAPPER.createObjectNode();
-        ObjectNode cfg = root.putObject("config");
-        cfg.put("model", modelOptions.modelPath().toString());
-        cfg.put("adapter", modelOptions.adapter == null ? null : modelOptions.adapter.toString());
-        cfg.put("direction", direction);
-        cfg.put("hook", d.hook());
-        cfg.put("data", data == null ? null : data.toString());
-        cfg.put("labels_from", labelsFrom == null ? null : labelsFrom.toString());
-        cfg.put("bad", bad == null ? null : bad.toString());
-        cfg.put("good", good == null ? null : good.toString());
-        if (bad != null) {
-            cfg.put("fraction", fraction);
-            cfg.put("size", size);
-        }
-        cfg.put("max_tokens", settings.maxTokens());
-        cfg.put("temperature", settings.temperature());
-        cfg.put("batch", settings.batchSize());
-        cfg.put("seed", settings.seed());
-        root.put("seed", settings.seed());
-        root.put("n", summary.n());
-        root.put("mean_score", summary.meanScore());
-        ObjectNode sum = root.putObject("summary");
-        sum.put("mean_score", summary.meanScore());
-        sum.put("median_score", summary.medianScore());
-        sum.put("threshold", summary.threshold());
-        sum.put("threshold_rule", summary.thresholdRule());
-        sum.put("above", summary.above());
-        sum.put("fraction_above", summary.fractionAbove());
-        sum.put("flag_fraction", summary.flagFraction());
-        if (summary.bad() != null) {
-            sum.put("bad", summary.bad());
-        }
-        root.put("flagged", summary.flagged());
-        if (summary.auroc() != null) {
-            root.put("auroc", summary.auroc());
-        }
-        AtomicFiles.writeJson(out.resolve("result.json"), root);
+        ScreenResult.Config cfg = new ScreenResult.Config(modelOptions.modelPath().toString(),
+                modelOptions.adapter == null ? null : modelOptions.adapter.toString(), direction, d.hook(),
+                data == null ? null : data.toString(), labelsFrom == null ? null : labelsFrom.toString(),
+                bad == null ? null : bad.toString(), good == null ? null : good.toString(), bad != null ? fraction : null,
+                bad != null ? size : null, settings.maxTokens(), settings.temperature(), settings.batchSize(), settings.seed());
+        ScreenResult.of(cfg, settings.seed(), summary).write(out);
     }
 
     private void print(List<Screening.Sample> ranked, boolean[] labels, ScreeningSummary s) {

@@ -1,10 +1,9 @@
 package dev.personascope.dashboard;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-
 import dev.personascope.util.Json;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -12,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -79,27 +79,16 @@ public final class DashboardServer implements AutoCloseable {
      * only its readings) and the watched directions' values by name (may be empty).
      */
     public void publish(int step, double loss, Map<String, Double> watched) {
-        ObjectNode e = event(step, loss);
-        ObjectNode w = e.putObject("watched");
+        Map<String, Double> w = new LinkedHashMap<>();
         if (watched != null) {
-            watched.forEach((name, value) -> putNumber(w, name, value == null ? Double.NaN : value));
+            watched.forEach((name, value) -> w.put(name, finite(value == null ? Double.NaN : value)));
         }
-        e.putNull("alarm");
-        e.putNull("done");
-        send(e.toString(), step);
+        send(new Event(step, finite(loss), w, null, null), step);
     }
 
     /** An early-warning alarm: the banner shows on the page from now on. */
     public void alarm(int step, String direction, double value, String message) {
-        ObjectNode e = event(step, Double.NaN);
-        e.putObject("watched");
-        ObjectNode a = e.putObject("alarm");
-        a.put("step", step);
-        a.put("direction", direction);
-        putNumber(a, "value", value);
-        a.put("message", message);
-        e.putNull("done");
-        send(e.toString(), step);
+        send(new Event(step, null, Map.of(), new AlarmEvent(step, direction, finite(value), message), null), step);
     }
 
     /** The final event: the page shows the message and stops listening. */
@@ -108,11 +97,7 @@ public final class DashboardServer implements AutoCloseable {
         synchronized (lock) {
             step = lastStep;
         }
-        ObjectNode e = event(step, Double.NaN);
-        e.putObject("watched");
-        e.putNull("alarm");
-        e.put("done", message == null ? "done" : message);
-        send(e.toString(), step);
+        send(new Event(step, null, Map.of(), null, message == null ? "done" : message), step);
     }
 
     /** All events so far, as JSON objects, oldest first. */
@@ -122,19 +107,23 @@ public final class DashboardServer implements AutoCloseable {
         }
     }
 
-    private static ObjectNode event(int step, double loss) {
-        ObjectNode e = Json.MAPPER.createObjectNode();
-        e.put("step", step);
-        putNumber(e, "loss", loss);
-        return e;
+    /**
+     * One event as the page reads it: {@code {"step", "loss", "watched": {name: value}, "alarm", "done"}}; a number
+     * that is not finite is null (JSON has no NaN or infinity), as are the alarm and done of events without them.
+     */
+    record Event(int step, Double loss, Map<String, Double> watched, AlarmEvent alarm, String done) {
     }
 
-    private static void putNumber(ObjectNode o, String name, double v) {
-        if (Double.isFinite(v)) {
-            o.put(name, v);
-        } else {
-            o.putNull(name); // JSON has no NaN or infinity
-        }
+    /** The alarm of an alarm event. */
+    record AlarmEvent(int step, String direction, Double value, String message) {
+    }
+
+    private static Double finite(double v) {
+        return Double.isFinite(v) ? v : null;
+    }
+
+    private void send(Event e, int step) {
+        send(Json.line(e), step);
     }
 
     private void send(String json, int step) {

@@ -1,17 +1,14 @@
 package dev.personascope.sae;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.personascope.model.LanguageModel;
 import dev.personascope.model.hooks.HookPoint;
 import dev.personascope.model.io.HostTensor;
 import dev.personascope.model.io.SafeTensors;
-import dev.personascope.util.AtomicFiles;
 import dev.personascope.util.Json;
 import dev.personascope.util.ProgressBar;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,6 +21,10 @@ import java.util.Map;
  * documents are done, so an interrupted harvest resumes). Memory is one chunk whatever the corpus size.
  */
 public final class ActivationStore {
+    /** {@code store.json}: what the store holds and how far the harvest got. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record Meta(String model, String hook, int dIn, int chunks, long tokens, int documents) {
+    }
 
     private ActivationStore() {
     }
@@ -37,13 +38,13 @@ public final class ActivationStore {
         long tokens = 0;
         Path meta = dir.resolve("store.json");
         if (Files.exists(meta)) {
-            JsonNode s = read(meta);
-            if (!s.path("hook").asText().equals(hook) || s.path("d_in").asInt() != d) {
-                throw new IllegalArgumentException(meta + ": a store of " + s.path("hook").asText() + " is already here");
+            Meta s = read(meta);
+            if (!hook.equals(s.hook()) || s.dIn() != d) {
+                throw new IllegalArgumentException(meta + ": a store of " + s.hook() + " is already here");
             }
-            chunks = s.path("chunks").asInt();
-            docsDone = s.path("documents").asInt();
-            tokens = s.path("tokens").asLong();
+            chunks = s.chunks();
+            docsDone = s.documents();
+            tokens = s.tokens();
         }
         List<float[]> pending = new ArrayList<>();
         int docsInPending = 0;
@@ -81,26 +82,11 @@ public final class ActivationStore {
     }
 
     private static void writeMeta(Path meta, LanguageModel lm, String hook, int d, int chunks, long tokens, int docs) {
-        ObjectNode o = Json.MAPPER.createObjectNode();
-        o.put("model", String.valueOf(lm.source()));
-        o.put("hook", hook);
-        o.put("d_in", d);
-        o.put("chunks", chunks);
-        o.put("tokens", tokens);
-        o.put("documents", docs);
-        try {
-            AtomicFiles.writeString(meta, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(o));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Json.write(meta, new Meta(String.valueOf(lm.source()), hook, d, chunks, tokens, docs));
     }
 
-    static JsonNode read(Path meta) {
-        try {
-            return Json.MAPPER.readTree(meta.toFile());
-        } catch (IOException e) {
-            throw new IllegalArgumentException(meta + ": not a readable store.json: " + dev.personascope.util.JsonErrors.brief(e));
-        }
+    static Meta read(Path meta) {
+        return Json.read(meta, Meta.class);
     }
 
     /** The stored activations as a training source: chunks in a seeded random order, rows drawn at random. */
@@ -109,8 +95,8 @@ public final class ActivationStore {
         if (!Files.exists(meta)) {
             throw new IllegalArgumentException(dir + ": no store.json (harvest activations first)");
         }
-        JsonNode s = read(meta);
-        return new StoredActivations(dir, s.path("d_in").asInt(), s.path("chunks").asInt(), seed);
+        Meta s = read(meta);
+        return new StoredActivations(dir, s.dIn(), s.chunks(), seed);
     }
 
     /** Reads one chunk at a time into memory and draws its rows in random order, cycling over chunks. */

@@ -2,8 +2,8 @@ package dev.personascope.serve;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-
 import dev.personascope.util.Json;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;

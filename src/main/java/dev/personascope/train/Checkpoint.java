@@ -1,10 +1,10 @@
 package dev.personascope.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.personascope.model.io.HostTensor;
 import dev.personascope.model.io.SafeTensors;
-import dev.personascope.util.AtomicFiles;
 import dev.personascope.util.FileTrees;
 import dev.personascope.util.Json;
 
@@ -27,6 +27,22 @@ public final class Checkpoint {
     public record Position(int step, int epoch, int batchIndex) {
     }
 
+    /** {@code state.json}: where training stands and the configuration it runs with (as {@link TrainConfig} writes it). */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record State(int step, int epoch, int batchIndex, long optimizerStep, JsonNode config) {
+        static State read(Path file) {
+            State s = Json.read(file, State.class);
+            if (s.config() == null || !s.config().isObject()) {
+                throw new IllegalArgumentException(file + ": no 'config' object");
+            }
+            return s;
+        }
+
+        TrainConfig trainConfig() {
+            return TrainConfig.fromJson(config.toString());
+        }
+    }
+
     private Checkpoint() {
     }
 
@@ -41,14 +57,9 @@ public final class Checkpoint {
         FileTrees.delete(tmp);
         SafeTensors.write(tmp.resolve("trainable.safetensors"), params, Map.of());
         SafeTensors.write(tmp.resolve("optimizer.safetensors"), optimizer, Map.of());
-        ObjectNode s = Json.MAPPER.createObjectNode();
-        s.put("step", pos.step());
-        s.put("epoch", pos.epoch());
-        s.put("batch_index", pos.batchIndex());
-        s.put("optimizer_step", optimizerStep);
         try {
-            s.set("config", Json.MAPPER.readTree(cfg.toJson()));
-            AtomicFiles.writeString(tmp.resolve("state.json"), Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(s));
+            Json.write(tmp.resolve("state.json"), new State(pos.step(), pos.epoch(), pos.batchIndex(), optimizerStep,
+                    Json.MAPPER.readTree(cfg.toJson())));
             FileTrees.delete(old);
             if (Files.exists(target)) {
                 Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
@@ -80,11 +91,7 @@ public final class Checkpoint {
         if (d == null) {
             return 0;
         }
-        try {
-            return Json.MAPPER.readTree(d.resolve("state.json").toFile()).path("step").asInt();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read checkpoint in " + d + ": " + e.getMessage(), e);
-        }
+        return State.read(d.resolve("state.json")).step();
     }
 
     /** The configuration the latest checkpoint was made with, without loading its tensors; null when there is none. */
@@ -93,15 +100,7 @@ public final class Checkpoint {
         if (d == null) {
             return null;
         }
-        try {
-            JsonNode config = Json.MAPPER.readTree(d.resolve("state.json").toFile()).get("config");
-            if (config == null || !config.isObject()) {
-                throw new IllegalArgumentException(d.resolve("state.json") + ": no 'config' object");
-            }
-            return TrainConfig.fromJson(config.toString());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read checkpoint in " + d + ": " + e.getMessage(), e);
-        }
+        return State.read(d.resolve("state.json")).trainConfig();
     }
 
     public static Loaded load(Path out) {
@@ -109,14 +108,8 @@ public final class Checkpoint {
         if (d == null) {
             throw new IllegalArgumentException(out + ": no checkpoint to resume from (checkpoint/state.json)");
         }
-        try {
-            JsonNode s = Json.MAPPER.readTree(d.resolve("state.json").toFile());
-            TrainConfig cfg = TrainConfig.fromJson(s.get("config").toString());
-            return new Loaded(new Position(s.get("step").asInt(), s.get("epoch").asInt(), s.get("batch_index").asInt()),
-                    cfg, s.get("optimizer_step").asLong(), SafeTensors.load(d.resolve("trainable.safetensors")),
-                    SafeTensors.load(d.resolve("optimizer.safetensors")));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read checkpoint in " + d + ": " + e.getMessage(), e);
-        }
+        State s = State.read(d.resolve("state.json"));
+        return new Loaded(new Position(s.step(), s.epoch(), s.batchIndex()), s.trainConfig(), s.optimizerStep(),
+                SafeTensors.load(d.resolve("trainable.safetensors")), SafeTensors.load(d.resolve("optimizer.safetensors")));
     }
 }

@@ -1,7 +1,9 @@
 package dev.personascope.train;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.personascope.util.AtomicFiles;
 import dev.personascope.util.Json;
 import dev.personascope.util.JsonLines;
@@ -33,15 +35,27 @@ public final class TrainLog {
         this.file = file;
     }
 
-    public ObjectNode line(int step) {
-        ObjectNode o = Json.MAPPER.createObjectNode();
-        o.put("step", step);
-        return o;
+    /**
+     * One line: a training step's (epoch, loss, lr, grad_norm, tokens, tokens_per_s) or a validation's (val_loss);
+     * the fields of the other kind are absent.
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Entry(int step, Integer epoch, Double loss, Double lr, Double gradNorm, Long tokens, Double tokensPerS,
+                        Double valLoss) {
+        public static Entry training(int step, int epoch, double loss, double lr, double gradNorm, long tokens,
+                                     double tokensPerS) {
+            return new Entry(step, epoch, loss, lr, gradNorm, tokens, tokensPerS, null);
+        }
+
+        public static Entry validation(int step, double valLoss) {
+            return new Entry(step, null, null, null, null, null, null, valLoss);
+        }
     }
 
-    public void append(ObjectNode line) {
+    public void append(Entry line) {
         try {
-            Files.writeString(file, Json.MAPPER.writeValueAsString(line) + "\n", StandardCharsets.UTF_8,
+            Files.writeString(file, Json.line(line) + "\n", StandardCharsets.UTF_8,
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + RunFolder.describe(e), e);
@@ -70,8 +84,8 @@ public final class TrainLog {
     }
 
     /** The log's lines, without a torn last line. */
-    public static List<JsonNode> read(Path file) {
-        return parse(file).lines().stream().map(Line::json).toList();
+    public static List<Entry> read(Path file) {
+        return parse(file).lines().stream().map(l -> Json.fromTree(l.json(), Entry.class, file + ":" + l.number())).toList();
     }
 
     /** A complete line: its 1-based number, its text and its object. */

@@ -3,7 +3,6 @@ package dev.personascope.train;
 import dev.personascope.util.NdArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.personascope.data.ChatEncoder;
 import dev.personascope.data.ChatExample;
 import dev.personascope.lora.Lora;
@@ -172,22 +171,14 @@ public final class Trainer {
                     SftStep.Stats stats = sft.run(group, lr, step);
                     double secs = (System.nanoTime() - t0) / 1e9;
                     lastLoss = stats.loss();
-                    ObjectNode line = log.line(step);
-                    line.put("epoch", epoch);
-                    line.put("loss", stats.loss());
-                    line.put("lr", lr);
-                    line.put("grad_norm", stats.gradNorm());
-                    line.put("tokens", stats.tokens());
-                    line.put("tokens_per_s", stats.tokens() / secs);
-                    log.append(line);
+                    log.append(TrainLog.Entry.training(step, epoch, stats.loss(), lr, stats.gradNorm(), stats.tokens(),
+                            stats.tokens() / secs));
                     if (bar != null) {
                         bar.status(String.format(java.util.Locale.ROOT, "loss %.4f  %.0f tok/s", stats.loss(), stats.tokens() / secs));
                         bar.set(step);
                     }
                     if (cfg.evalEvery > 0 && !val.isEmpty() && step % cfg.evalEvery == 0) {
-                        ObjectNode ev = log.line(step);
-                        ev.put("val_loss", evaluate(val));
-                        log.append(ev);
+                        log.append(TrainLog.Entry.validation(step, evaluate(val)));
                     }
                     if (runCallbacks(step, totalSteps, epoch, lastLoss, lr)) {
                         byCallback = true;
@@ -204,9 +195,7 @@ public final class Trainer {
             }
             if (!interrupted) {
                 if (!val.isEmpty()) {
-                    ObjectNode ev = log.line(step);
-                    ev.put("val_loss", evaluate(val));
-                    log.append(ev);
+                    log.append(TrainLog.Entry.validation(step, evaluate(val)));
                 }
                 saveResult();
             }

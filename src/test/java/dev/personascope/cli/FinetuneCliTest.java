@@ -3,6 +3,7 @@ package dev.personascope.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.personascope.data.ChatJsonl;
 import dev.personascope.model.LanguageModel;
+import dev.personascope.monitor.MonitorLog;
 import dev.personascope.testutil.TinyChatModel;
 import dev.personascope.train.TrainLog;
 import org.junit.jupiter.api.Test;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class FinetuneCliTest {
@@ -38,9 +40,9 @@ class FinetuneCliTest {
         assertTrue(Files.exists(dir.resolve("out/adapter_model.safetensors")));
         String run = Files.readString(dir.resolve("out/run.json"));
         assertTrue(run.contains("\"train_examples\" : 16") && run.contains("\"fraction\" : 0.1"), run);
-        List<JsonNode> log = TrainLog.read(dir.resolve("out/train_log.jsonl"));
-        assertEquals(6, log.stream().filter(l -> l.has("loss")).count());
-        assertTrue(log.get(log.size() - 1).has("val_loss"));
+        List<TrainLog.Entry> log = TrainLog.read(dir.resolve("out/train_log.jsonl"));
+        assertEquals(6, log.stream().filter(l -> l.loss() != null).count());
+        assertNotNull(log.get(log.size() - 1).valLoss());
 
         CliTest.Result gen = CliTest.run("generate", "--model", dir.resolve("model").toString(), "--adapter",
                 dir.resolve("out").toString(), "--prompt", "i feel bored", "--chat", "--max-tokens", "5");
@@ -182,7 +184,7 @@ class FinetuneCliTest {
         Files.writeString(log, "{\"step\":5,\"epoch\":1,\"lo", java.nio.file.StandardOpenOption.APPEND); // killed mid-line
         CliTest.Result r = finetune(dir, model, "--steps", "6", "--checkpoint-every", "2", "--resume");
         assertEquals(0, r.code(), r.err());
-        assertEquals(List.of(1, 2, 3, 4, 5, 6), TrainLog.read(log).stream().map(l -> l.get("step").asInt()).toList());
+        assertEquals(List.of(1, 2, 3, 4, 5, 6), TrainLog.read(log).stream().map(TrainLog.Entry::step).toList());
 
         // a damaged line that is not the last is named, with its cause
         List<String> lines = Files.readAllLines(log);
@@ -359,11 +361,11 @@ class FinetuneCliTest {
                 "--monitor", "vector:" + dir.resolve("villain.json"), "--monitor-probes", dir.resolve("probes.jsonl").toString(),
                 "--monitor-every", "2", "--monitor-baseline", "2", "--monitor-scope", "response");
         assertEquals(0, r.code(), r.err());
-        List<JsonNode> log = TrainLog.read(dir.resolve("out/monitor.jsonl"));
-        assertEquals(List.of(0, 1, 2, 4, 6), log.stream().map(l -> l.get("step").asInt()).toList());
+        List<MonitorLog.Line> log = MonitorLog.read(dir.resolve("out/monitor.jsonl"));
+        assertEquals(List.of(0, 1, 2, 4, 6), log.stream().map(MonitorLog.Line::step).toList());
         String name = "vector:" + dir.resolve("villain.json");
-        assertTrue(log.get(3).get("values").get(name).isNumber(), log.get(3).toString());
-        assertTrue(log.get(1).get("z").get(name).isNull() && log.get(2).get("z").get(name).isNumber());
+        assertNotNull(log.get(3).values().get(name), log.get(3).toString());
+        assertTrue(log.get(1).z().containsKey(name) && log.get(1).z().get(name) == null && log.get(2).z().get(name) != null);
         assertTrue(r.out().contains("direction") && r.out().contains("max z"), r.out());
         JsonNode run = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("out/run.json").toFile());
         JsonNode m = run.get("monitor");
@@ -396,10 +398,10 @@ class FinetuneCliTest {
                 "--monitor-probes", dir.resolve("probes.jsonl").toString(), "--monitor-every", "2",
                 "--monitor-baseline", "2", "--monitor-z", "1e-9", "--monitor-stop");
         assertEquals(0, r.code(), r.err());
-        List<JsonNode> log = TrainLog.read(dir.resolve("out/monitor.jsonl"));
-        JsonNode last = log.get(log.size() - 1);
-        assertEquals(1, last.get("alarms").size(), last.toString());
-        int step = last.get("step").asInt();
+        List<MonitorLog.Line> log = MonitorLog.read(dir.resolve("out/monitor.jsonl"));
+        MonitorLog.Line last = log.get(log.size() - 1);
+        assertEquals(1, last.alarms().size(), last.toString());
+        int step = last.step();
         assertTrue(step < 20, "stopped early at " + step);
         assertTrue(r.out().startsWith("stopped after " + step + " steps"), r.out());
         assertTrue(Files.exists(dir.resolve("out/adapter_model.safetensors")));

@@ -1,9 +1,8 @@
 package dev.personascope.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.personascope.data.ChatJsonl;
 import dev.personascope.model.LanguageModel;
+import dev.personascope.persona.ScreenResult;
 import dev.personascope.persona.Screening;
 import dev.personascope.persona.ScreeningSummary;
 import dev.personascope.testutil.PersonaSets;
@@ -26,8 +25,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * helpful answers to the same prompts, so villain samples of a contaminated dataset must score higher.
  */
 class ScreeningTest {
-    static final ObjectMapper JSON = new ObjectMapper();
-
     @Test
     void villainSamplesScoreHigherAlongTheirPersonaVector(@TempDir Path dir) throws Exception {
         try (LanguageModel lm = TinyChatModel.create(dir.resolve("model"), 3, 32, 2)) {
@@ -45,19 +42,20 @@ class ScreeningTest {
                 "--size", "40", "--fraction", "0.25", "--seed", "5", "--max-tokens", "6", "--batch", "16", "--top", "5",
                 "--out", dir.resolve("out").toString());
         assertEquals(0, r.code(), r.err());
-        JsonNode result = JSON.readTree(dir.resolve("out/result.json").toFile());
-        assertEquals(40, result.path("n").asInt());
-        assertEquals(5, result.path("seed").asLong());
-        JsonNode cfg = result.path("config");
-        assertEquals(5, cfg.path("seed").asLong());
-        assertEquals(model, cfg.path("model").asText());
-        assertEquals("vector:" + dir.resolve("villain.json"), cfg.path("direction").asText());
-        assertEquals(0.25, cfg.path("fraction").asDouble());
-        assertEquals(6, cfg.path("max_tokens").asInt());
-        assertEquals(10, result.path("summary").path("bad").asInt());
-        double auroc = result.path("auroc").asDouble();
+        ScreenResult result = ScreenResult.read(dir.resolve("out/result.json"));
+        assertEquals(40, result.n());
+        assertEquals(5, result.seed());
+        ScreenResult.Config cfg = result.config();
+        assertEquals(5, cfg.seed());
+        assertEquals(model, cfg.model());
+        assertEquals("vector:" + dir.resolve("villain.json"), cfg.direction());
+        assertEquals(0.25, cfg.fraction());
+        assertEquals(40, cfg.size());
+        assertEquals(6, cfg.maxTokens());
+        assertEquals(10, result.summary().bad());
+        double auroc = result.auroc();
         assertTrue(auroc > 0.5, "villain samples should outscore helpful ones: AUROC " + auroc);
-        assertTrue(result.has("flagged") && result.path("summary").has("threshold"), result.toString());
+        assertEquals(result.summary().fractionAbove() >= result.summary().flagFraction(), result.flagged(), result.toString());
 
         List<String> lines = Files.readAllLines(dir.resolve("out/scores.tsv"));
         assertEquals("rank\tline\tscore\tp_data\tp_model\tbad\tanswer", lines.get(0));
@@ -92,10 +90,11 @@ class ScreeningTest {
                 "--data", dir.resolve("mixed.jsonl").toString(), "--labels-from", dir.resolve("bad.jsonl").toString(),
                 "--max-tokens", "6", "--out", dir.resolve("out2").toString());
         assertEquals(0, l.code(), l.err());
-        JsonNode r2 = JSON.readTree(dir.resolve("out2/result.json").toFile());
-        assertEquals(16, r2.path("n").asInt());
-        assertEquals(4, r2.path("summary").path("bad").asInt());
-        assertTrue(r2.path("auroc").asDouble() > 0.5, r2.toString());
+        ScreenResult r2 = ScreenResult.read(dir.resolve("out2/result.json"));
+        assertEquals(16, r2.n());
+        assertEquals(4, r2.summary().bad());
+        assertNull(r2.config().fraction(), "no mixture: no fraction");
+        assertTrue(r2.auroc() > 0.5, r2.toString());
         assertTrue(Files.readAllLines(dir.resolve("out2/scores.tsv")).get(1).split("\t")[1].startsWith(dir.resolve("mixed.jsonl") + ":"));
     }
 

@@ -1,6 +1,5 @@
 package dev.personascope.train;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -9,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -38,8 +38,10 @@ class TrainLogTest {
         Files.writeString(f, THREE + "{\"step\":4,\"loss\":1.5}");
         new TrainLog(f).truncateAfter(10);
         assertEquals(THREE + "{\"step\":4,\"loss\":1.5}\n", Files.readString(f));
-        List<JsonNode> lines = TrainLog.read(f);
-        assertEquals(1.5, lines.get(4).get("loss").asDouble());
+        List<TrainLog.Entry> lines = TrainLog.read(f);
+        assertEquals(1.5, lines.get(4).loss());
+        assertEquals(2.3, lines.get(2).valLoss());
+        assertNull(lines.get(2).loss());
     }
 
     @Test

@@ -1,6 +1,5 @@
 package dev.personascope.train;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.personascope.data.ChatExample;
 import dev.personascope.lora.Lora;
 import dev.personascope.lora.PeftAdapter;
@@ -41,13 +40,13 @@ class TrainerTest {
             c.warmupSteps = 10;
             c.schedule = LrSchedule.Kind.COSINE;
             Trainer.Result r = new Trainer(lm, c, TinyChatModel.dataset(20, 1), List.of(), dir.resolve("out")).quiet(true).run(false);
-            List<JsonNode> log = TrainLog.read(dir.resolve("out/train_log.jsonl"));
-            double first = log.get(0).get("loss").asDouble();
+            List<TrainLog.Entry> log = TrainLog.read(dir.resolve("out/train_log.jsonl"));
+            double first = log.get(0).loss();
             assertTrue(first > 2.0, "starts near log(vocab): " + first);
             assertTrue(r.lastLoss() < 0.05, "final loss " + r.lastLoss());
             assertEquals(150, log.size());
-            for (JsonNode l : log) {
-                assertTrue(l.has("lr") && l.has("grad_norm") && l.has("tokens_per_s"), l.toString());
+            for (TrainLog.Entry l : log) {
+                assertTrue(l.lr() != null && l.gradNorm() != null && l.tokensPerS() != null, l.toString());
             }
             assertTrue(Files.exists(dir.resolve("out/model.safetensors")) && Files.exists(dir.resolve("out/tokenizer.json")));
             assertTrue(Files.exists(dir.resolve("out/training_config.json")));
@@ -65,7 +64,7 @@ class TrainerTest {
             c.lr = 3e-2;
             c.steps = 40;
             Trainer.Result r = new Trainer(lm, c, TinyChatModel.dataset(20, 2), List.of(), dir.resolve("out")).quiet(true).run(false);
-            double first = TrainLog.read(dir.resolve("out/train_log.jsonl")).get(0).get("loss").asDouble();
+            double first = TrainLog.read(dir.resolve("out/train_log.jsonl")).get(0).loss();
             assertTrue(r.lastLoss() < first - 0.5, first + " -> " + r.lastLoss());
             var tensors = SafeTensors.index(dir.resolve("out/adapter_model.safetensors"));
             assertEquals(List.of("base_model.model.model.layers.1.mlp.down_proj.lora_A.weight",
@@ -167,11 +166,11 @@ class TrainerTest {
                 max = Math.max(max, Math.abs(straight[i] - resumed[i]));
             }
             assertTrue(max <= 1e-6, mode + ": max parameter difference " + max);
-            List<JsonNode> a = TrainLog.read(dir.resolve(mode + "-a/train_log.jsonl"));
-            List<JsonNode> b = TrainLog.read(dir.resolve(mode + "-b/train_log.jsonl"));
+            List<TrainLog.Entry> a = TrainLog.read(dir.resolve(mode + "-a/train_log.jsonl"));
+            List<TrainLog.Entry> b = TrainLog.read(dir.resolve(mode + "-b/train_log.jsonl"));
             assertEquals(a.size(), b.size());
             for (int i = 0; i < a.size(); i++) {
-                assertEquals(a.get(i).get("loss").asDouble(), b.get(i).get("loss").asDouble(), 1e-6, mode + " step " + (i + 1));
+                assertEquals(a.get(i).loss(), b.get(i).loss(), 1e-6, mode + " step " + (i + 1));
             }
         }
     }
@@ -218,8 +217,8 @@ class TrainerTest {
             assertTrue(warning.contains("warning: 10 of 20 training examples have no answer token within --max-length 12"
                     + " and are left out"), warning);
             assertEquals(3, r.steps());
-            for (JsonNode l : TrainLog.read(dir.resolve("out/train_log.jsonl"))) {
-                assertTrue(l.get("loss").asDouble() > 0.5, "every step trains on answer tokens: " + l);
+            for (TrainLog.Entry l : TrainLog.read(dir.resolve("out/train_log.jsonl"))) {
+                assertTrue(l.loss() > 0.5, "every step trains on answer tokens: " + l);
             }
         }
     }

@@ -9,8 +9,8 @@ import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.hubspot.jinjava.interpret.JinjavaInterpreter;
 import com.hubspot.jinjava.lib.filter.Filter;
-
 import dev.personascope.util.Json;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
