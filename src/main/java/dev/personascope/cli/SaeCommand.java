@@ -1,6 +1,5 @@
 package dev.personascope.cli;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.personascope.model.LanguageModel;
 import dev.personascope.sae.ActivationSource;
 import dev.personascope.sae.ActivationStore;
@@ -11,10 +10,9 @@ import dev.personascope.sae.SaeFolder;
 import dev.personascope.sae.SaeMetrics;
 import dev.personascope.sae.SaeTrainer;
 import dev.personascope.sae.TokenCorpus;
+import dev.personascope.sae.TrainingMetrics;
 import dev.personascope.sae.SaeRegistry;
 import dev.personascope.train.RunFolder;
-import dev.personascope.util.AtomicFiles;
-import dev.personascope.util.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -145,19 +143,6 @@ final class SaeCommand implements Runnable {
     }
 
     static void writeMetrics(Path out, SaeMetrics.Report m, SaeTrainer.Settings s, String data, double secs, SaeTrainer.Result r) {
-        ObjectNode o = Json.MAPPER.createObjectNode();
-        o.put("data", data);
-        o.set("training", Json.MAPPER.valueToTree(s));
-        o.put("steps", r.steps());
-        o.put("seconds", secs);
-        o.put("tokens", m.tokens());
-        o.put("fvu", m.fvu());
-        o.put("l0", m.l0());
-        o.put("dead_fraction", m.deadFraction());
-        o.put("ce_clean", m.ceClean());
-        o.put("ce_with_sae", m.ceSae());
-        o.put("ce_zero_ablated", m.ceZero());
-        o.put("ce_loss_recovered", m.ceRecovered());
-        AtomicFiles.writeJson(out.resolve("metrics.json"), o);
+        TrainingMetrics.of(data, s, r, secs, m).write(out);
     }
 }

@@ -2,6 +2,7 @@ package dev.personascope.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.personascope.sae.TrainingMetrics;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,10 +22,12 @@ class SaeCliTest {
         for (String f : new String[] {"cfg.json", "sae_weights.safetensors", "sparsity.safetensors", "metrics.json"}) {
             assertTrue(Files.exists(dir.resolve(f)), f);
         }
-        JsonNode m = new ObjectMapper().readTree(dir.resolve("metrics.json").toFile());
-        assertEquals(16.0, m.get("l0").asDouble(), 1e-9);
-        assertTrue(m.get("fvu").asDouble() < 1.0, m.toString());
-        assertTrue(m.get("ce_loss_recovered").asDouble() > 0, m.toString());
+        TrainingMetrics m = TrainingMetrics.read(dir.resolve("metrics.json"));
+        assertEquals(16.0, m.l0(), 1e-9);
+        assertTrue(m.fvu() < 1.0, m.toString());
+        assertTrue(m.ceLossRecovered() > 0, m.toString());
+        assertEquals((m.ceZeroAblated() - m.ceWithSae()) / (m.ceZeroAblated() - m.ceClean()), m.ceLossRecovered(), 1e-12);
+        assertEquals(40000, m.training().tokens);
         JsonNode cfg = new ObjectMapper().readTree(dir.resolve("cfg.json").toFile());
         assertEquals("blocks.1.hook_resid_post", cfg.path("metadata").path("hook_name").asText());
         CliTest.Result e = CliTest.run("sae", "eval", "--sae", dir.toString(), "--model", "assets/organism", "--documents", "20");
