@@ -179,6 +179,10 @@ http_probe control ok 30 "http://127.0.0.1:$PORT/v1/chat/completions" -H 'Conten
 half_open 8 'POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Ty'
 http_probe 8-half-headers ok 20 "http://127.0.0.1:$PORT/v1/models"
 close_all
+# more half-sent headers than serve has handler threads (32 by default)
+half_open 40 'POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Ty'
+http_probe 40-half-headers ok 20 "http://127.0.0.1:$PORT/v1/models"
+close_all
 half_open 6 'POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"model":'
 http_probe 6-half-bodies ok 30 "http://127.0.0.1:$PORT/v1/chat/completions" -H 'Content-Type: application/json' -d "$small"
 close_all
