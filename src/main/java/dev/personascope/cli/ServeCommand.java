@@ -54,8 +54,9 @@ final class ServeCommand implements Runnable {
             + " gets a 503 with Retry-After (default: ${DEFAULT-VALUE})")
     int maxPending;
 
-    @Option(names = "--http-threads", defaultValue = "32", description = "Threads reading requests and waiting for"
-            + " their generation (default: ${DEFAULT-VALUE})")
+    @Option(names = "--http-threads", defaultValue = "512", description = "Threads reading requests and waiting for"
+            + " their generation; a half-sent request holds one until --request-timeout, so this many slow"
+            + " connections at once are needed to delay others (default: ${DEFAULT-VALUE})")
     int httpThreads;
 
     @Override

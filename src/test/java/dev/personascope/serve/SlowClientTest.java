@@ -90,6 +90,36 @@ class SlowClientTest {
         }
     }
 
+    @Test
+    void moreSlowClientsThanTheOldPoolDoNotStallOthersAtTheDefaultLimits() throws Exception {
+        // issue 17: with 32 threads and a 30 s deadline, 50 half-sent headers held every thread and a normal request
+        // waited 30 s; at the default limits (512 threads) 100 of them leave it answered at once
+        try (ChatServer defaults = new ChatServer(lm, "stories260K", "127.0.0.1", 0, () -> Hooks.NONE, false,
+                ServeLimits.DEFAULT)) {
+            defaults.start();
+            List<Socket> slow = new ArrayList<>();
+            try {
+                for (int i = 0; i < 100; i++) {
+                    Socket s = new Socket("127.0.0.1", defaults.port());
+                    s.getOutputStream().write("GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\nAcc"
+                            .getBytes(StandardCharsets.US_ASCII));
+                    s.getOutputStream().flush();
+                    slow.add(s);
+                }
+                Thread.sleep(500);
+                HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+                HttpResponse<String> r = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> http.send(
+                        HttpRequest.newBuilder(URI.create(defaults.baseUrl() + "/models"))
+                                .timeout(Duration.ofSeconds(9)).build(), HttpResponse.BodyHandlers.ofString()));
+                assertEquals(200, r.statusCode());
+            } finally {
+                for (Socket s : slow) {
+                    s.close();
+                }
+            }
+        }
+    }
+
     static HttpResponse<String> post(String path, String body) throws Exception {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         return http.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + path)).timeout(Duration.ofSeconds(20))
