@@ -37,11 +37,8 @@ final class SaeCommand implements Runnable {
         @Option(names = "--hook", required = true)
         String hook;
 
-        @Option(names = "--data", defaultValue = "world")
-        String data;
-
-        @Option(names = "--documents", defaultValue = "4000")
-        int documents;
+        @Mixin
+        SaeCorpusOptions corpus;
 
         @Option(names = "--chunk-tokens", defaultValue = "65536")
         int chunkTokens;
@@ -56,7 +53,7 @@ final class SaeCommand implements Runnable {
         public void run() {
             RunFolder.checkWritable(out, "--out");
             try (LanguageModel lm = modelOptions.load()) {
-                long n = ActivationStore.harvest(lm, hook, TokenCorpus.load(data, lm, documents, SaeConfig.DEFAULT_CONTEXT_SIZE, seed), out, chunkTokens);
+                long n = ActivationStore.harvest(lm, hook, corpus.load(lm, SaeConfig.DEFAULT_CONTEXT_SIZE, seed), out, chunkTokens);
                 System.out.println(n + " activation vectors of " + hook + " in " + out);
             }
         }
@@ -71,14 +68,11 @@ final class SaeCommand implements Runnable {
         @Option(names = "--hook", required = true, description = "e.g. blocks.1.hook_resid_post")
         String hook;
 
-        @Option(names = "--data", defaultValue = "world", description = "world, a chat .jsonl, or a text file (one document per line)")
-        String data;
+        @Mixin
+        SaeCorpusOptions corpusOptions;
 
         @Mixin
         SaeTrainOptions saeOptions;
-
-        @Option(names = "--documents", defaultValue = "4000", description = "Documents of the corpus to cycle over")
-        int documents;
 
         @Option(names = "--store", description = "Train from a harvested store instead of streaming from the model")
         Path store;
@@ -93,8 +87,8 @@ final class SaeCommand implements Runnable {
                 String modelName = modelOptions.modelPath().toAbsolutePath().normalize().getFileName().toString();
                 SaeConfig c = saeOptions.config(lm.config().hiddenSize, hook, modelName);
                 long seed = saeOptions.seed;
-                List<int[]> corpus = store != null ? List.of() : TokenCorpus.load(data, lm, documents, c.contextSize, seed);
-                List<int[]> held = TokenCorpus.load(data, lm, 200, c.contextSize, seed + 1_000_003);
+                List<int[]> corpus = store != null ? List.of() : corpusOptions.load(lm, c.contextSize, seed);
+                List<int[]> held = corpusOptions.load(lm, 200, c.contextSize, seed + 1_000_003);
                 try (Sae sae = SaeRegistry.create(c, lm.model().manager())) {
                     SaeTrainer.Settings s = saeOptions.settings();
                     ActivationSource acts = store != null ? ActivationStore.open(store, seed)
@@ -107,7 +101,7 @@ final class SaeCommand implements Runnable {
                     Sae saved = sae.forSaving();
                     SaeMetrics.Report m = SaeMetrics.evaluate(lm, saved, hook, held, 16);
                     SaeFolder.write(saved, out, m.firingFraction());
-                    writeMetrics(out, m, s, data, secs, r);
+                    writeMetrics(out, m, s, corpusOptions.data, secs, r);
                     System.out.printf("trained %d steps in %.0f s (%.0f tokens/s); held-out: %s%n", r.steps(), secs,
                             s.tokens / secs, m);
                 }
