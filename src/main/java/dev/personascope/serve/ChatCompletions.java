@@ -51,13 +51,7 @@ final class ChatCompletions {
                 listener.chunk(i, delta, null, null);
             }
             List<Generation> gens = server.generate(gen, prompts, p, listener);
-            if (req.stream.includeUsage()) {
-                ObjectNode last = listener.base();
-                last.putArray("choices");
-                last.set("usage", ChatServer.usage(prompt.length, gens));
-                events.send(last);
-            }
-            events.done();
+            events.finish(req.stream.includeUsage() ? listener.base() : null, ChatServer.usage(prompt.length, gens));
         } catch (UncheckedIOException e) {
             throw e;
         } catch (RuntimeException e) {

@@ -51,8 +51,21 @@ final class EventStream {
                 e instanceof IllegalArgumentException ? "invalid_request_error" : "server_error", null, null));
     }
 
+    /**
+     * The end of a stream: with {@code stream_options.include_usage}, a last chunk (lastChunk, given its id and
+     * model) with no choices and the usage; then the end marker. lastChunk null: the end marker only.
+     */
+    void finish(ObjectNode lastChunk, ObjectNode usage) {
+        if (lastChunk != null) {
+            lastChunk.putArray("choices");
+            lastChunk.set("usage", usage);
+            send(lastChunk);
+        }
+        done();
+    }
+
     /** The end marker. */
-    void done() {
+    private void done() {
         write("data: [DONE]\n\n");
     }
 

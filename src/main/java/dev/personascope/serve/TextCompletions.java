@@ -120,13 +120,7 @@ final class TextCompletions {
             } else {
                 gens = server.generate(gen, rows, params, listener);
             }
-            if (req.stream.includeUsage()) {
-                ObjectNode last = base(id, created);
-                last.putArray("choices");
-                last.set("usage", ChatServer.usage(usagePrompt, gens));
-                events.send(last);
-            }
-            events.done();
+            events.finish(req.stream.includeUsage() ? base(id, created) : null, ChatServer.usage(usagePrompt, gens));
         } catch (UncheckedIOException e) {
             throw e;
         } catch (RuntimeException e) {
