@@ -150,7 +150,7 @@ final class RequestFields {
         return v.asBoolean();
     }
 
-    /** {@code stop}: a string or an array of up to 4 strings. */
+    /** {@code stop}: a non-empty string or an array of up to 4 of them. */
     List<String> stop() {
         List<String> stop = new ArrayList<>();
         JsonNode s = body.get("stop");
@@ -168,6 +168,10 @@ final class RequestFields {
             }
         } else {
             throw ApiError.badRequest("'stop' must be a string or an array of up to 4 strings", "stop");
+        }
+        if (stop.contains("")) {
+            // every text contains "": it would end each answer before its first token (found by RequestBodyFuzzTest)
+            throw ApiError.badRequest("'stop' strings must not be empty", "stop");
         }
         return stop;
     }

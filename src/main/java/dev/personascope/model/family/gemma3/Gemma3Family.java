@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.personascope.model.ModelConfig;
+import dev.personascope.model.io.TensorFormatException;
 import dev.personascope.model.family.HfDecoderConfig;
 import dev.personascope.model.family.LlamaLayoutFamily;
 import dev.personascope.model.family.gemma.GemmaFamily;
@@ -41,6 +42,10 @@ public final class Gemma3Family extends LlamaLayoutFamily {
             c.qkNorm = ModelConfig.QkNorm.PER_HEAD;
             int pattern = f.slidingWindowPattern != null ? f.slidingWindowPattern
                     : f.slidingWindowPatternPrivate != null ? f.slidingWindowPatternPrivate : 6;
+            if (pattern < 1) {
+                // every pattern-th layer is global; 0 divided by zero (found by ConfigJsonFuzzTest)
+                throw new TensorFormatException(where + ": sliding_window_pattern must be at least 1, got " + pattern);
+            }
             boolean[] sliding = new boolean[c.numLayers];
             for (int i = 0; i < sliding.length; i++) {
                 sliding[i] = (i + 1) % pattern != 0;
