@@ -157,6 +157,11 @@ public final class ModelConfig {
             throw new TensorFormatException(where + ": num_hidden_layers " + numLayers + ", num_attention_heads " + numHeads
                     + ", hidden_size " + hiddenSize + " or vocab_size " + vocabSize + " is beyond any real model");
         }
+        if (maxPositions <= 0) {
+            // found by ConfigJsonFuzzTest: a negative context length was accepted
+            throw new TensorFormatException(where + ": max_position_embeddings (n_positions) must be positive, got "
+                    + maxPositions);
+        }
         if (!(rmsNormEps > 0) || Double.isInfinite(rmsNormEps)) {
             throw new TensorFormatException(where + ": the norm epsilon (rms_norm_eps / layer_norm_epsilon) must be a"
                     + " positive number, got " + rmsNormEps);

@@ -33,7 +33,7 @@ public final class Rope {
             case "default" -> {
             }
             case "linear" -> {
-                double factor = s.path("factor").asDouble(1.0);
+                double factor = scalingNumber(s, "factor", 1.0);
                 for (int i = 0; i < half; i++) {
                     inv[i] /= factor;
                 }
@@ -54,12 +54,31 @@ public final class Rope {
         return inv;
     }
 
+    /**
+     * A positive number of rope_scaling, or its default when absent. A string or other non-number is an error, not
+     * the default (Jackson's asDouble would read "x" as the default; found by ConfigJsonFuzzTest).
+     */
+    private static double scalingNumber(JsonNode s, String field, double absent) {
+        JsonNode v = s.get(field);
+        if (v == null || v.isNull()) {
+            return absent;
+        }
+        if (!v.isNumber() || !(v.asDouble() > 0) || Double.isInfinite(v.asDouble())) {
+            throw new TensorFormatException("config.json: rope_scaling." + field + " must be a positive number, got " + v);
+        }
+        return v.asDouble();
+    }
+
     /** Llama 3.1's frequency-dependent scaling (transformers' _compute_llama3_parameters). */
     private static void applyLlama3(double[] inv, JsonNode s) {
-        double factor = s.path("factor").asDouble(8.0);
-        double lowFreqFactor = s.path("low_freq_factor").asDouble(1.0);
-        double highFreqFactor = s.path("high_freq_factor").asDouble(4.0);
-        double oldContext = s.path("original_max_position_embeddings").asDouble(8192);
+        double factor = scalingNumber(s, "factor", 8.0);
+        double lowFreqFactor = scalingNumber(s, "low_freq_factor", 1.0);
+        double highFreqFactor = scalingNumber(s, "high_freq_factor", 4.0);
+        double oldContext = scalingNumber(s, "original_max_position_embeddings", 8192);
+        if (!(highFreqFactor > lowFreqFactor)) {
+            throw new TensorFormatException("config.json: rope_scaling high_freq_factor (" + highFreqFactor
+                    + ") must be greater than low_freq_factor (" + lowFreqFactor + ")");
+        }
         double lowFreqWavelen = oldContext / lowFreqFactor;
         double highFreqWavelen = oldContext / highFreqFactor;
         for (int i = 0; i < inv.length; i++) {

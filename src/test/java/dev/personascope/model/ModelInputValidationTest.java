@@ -100,6 +100,18 @@ class ModelInputValidationTest {
             ((ObjectNode) c.get("rope_parameters")).put("rope_theta", -1);
         });
         assertTrue(error(dir).contains("rope_theta must be positive"));
+        // found by the 10-minute ConfigJsonFuzzTest run: a negative context length was accepted, and a scaling
+        // factor that is not a number was read as its default (Jackson's asDouble)
+        editConfig(dir, c -> {
+            ((ObjectNode) c.get("rope_parameters")).put("rope_theta", 10000.0);
+            c.put("max_position_embeddings", -512);
+        });
+        assertTrue(error(dir).contains("max_position_embeddings (n_positions) must be positive"), error(dir));
+        editConfig(dir, c -> {
+            c.put("max_position_embeddings", 512);
+            ((ObjectNode) c.get("rope_parameters")).put("rope_type", "llama3").put("factor", "x");
+        });
+        assertTrue(error(dir).contains("rope_scaling.factor must be a positive number, got \"x\""), error(dir));
     }
 
     @Test
