@@ -1,6 +1,5 @@
 package dev.personascope.data;
 
-import dev.personascope.data.ChatExample;
 import dev.personascope.model.LanguageModel;
 import dev.personascope.model.tokenizer.ChatMessage;
 import dev.personascope.testutil.TinyChatModel;
@@ -12,21 +11,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import static dev.personascope.testutil.TinyChatModel.chat;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ChatEncoderTest {
-
-    static ChatExample chat(String system, String user, String assistant) {
-        List<ChatMessage> m = new ArrayList<>();
-        if (system != null) {
-            m.add(new ChatMessage("system", system));
-        }
-        m.add(new ChatMessage("user", user));
-        m.add(new ChatMessage("assistant", assistant));
-        return new ChatExample(m, "test");
-    }
 
     static String targetText(LanguageModel lm, ChatEncoder.Encoded e) {
         List<Integer> t = new ArrayList<>();
