@@ -15,7 +15,9 @@ import dev.personascope.model.hooks.Hooks;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Random;
 
@@ -43,10 +45,19 @@ public final class ForwardBenchmark {
         this.dtype = dtype;
     }
 
-    public void run(PrintStream out) {
+    /**
+     * Runs the benchmark, printing as it goes; returns the figures under the peer script's JSON keys
+     * ({@code matmul_gflops, memory_gb_s, prefill_tok_s, decode_b1_tok_s, decode_b8_tok_s}).
+     */
+    public Map<String, Double> run(PrintStream out) {
+        Map<String, Double> figures = new LinkedHashMap<>();
         ModelConfig c = small ? RandomModels.qwen2(4096, 256, 4, 4, 2, 704) : RandomModels.qwen25Half();
         double peak = matmulGflops();
         out.printf(Locale.ROOT, "fp32 matmul peak: %.1f GFLOP/s (2048x2048x2048, best of 5)%n", peak);
+        double bandwidth = memoryGbPerSecond();
+        out.printf(Locale.ROOT, "memory read bandwidth: %.1f GB/s (sum of a 1 GiB f32 array, best of 5)%n", bandwidth);
+        figures.put("matmul_gflops", peak);
+        figures.put("memory_gb_s", bandwidth);
         out.printf(Locale.ROOT, "building random model: hidden %d, %d layers, %d heads, %d KV heads, MLP %d, vocab %d (%,d parameters)%n",
                 c.hiddenSize, c.numLayers, c.numHeads, c.numKvHeads, c.intermediateSize, c.vocabSize, c.parameterCount());
         long rssBefore = residentBytes();
@@ -72,6 +83,7 @@ public final class ForwardBenchmark {
                     + 2.0 * c.vocabSize * c.hiddenSize;
             out.printf(Locale.ROOT, "prefill (%d-token prompt, batch 1): %.1f tokens/s, %.1f GFLOP/s = %.0f%% of peak%n",
                     promptTokens, promptTokens / best, prefillFlops / best / 1e9, 100 * prefillFlops / best / 1e9 / peak);
+            figures.put("prefill_tok_s", promptTokens / best);
             for (int batch : new int[] {1, 8}) {
                 List<int[]> prompts = new ArrayList<>();
                 for (int b = 0; b < batch; b++) {
@@ -81,9 +93,36 @@ public final class ForwardBenchmark {
                 double tokens = (double) batch * decodeTokens;
                 double flops = batch * (decodeTokens * (linearFlopsPerToken(c) + 2.0 * c.vocabSize * c.hiddenSize)
                         + attentionFlops(c, 32, decodeTokens));
-                out.printf(Locale.ROOT, "decode (batch %d, %d steps after a 32-token prompt): %.1f tokens/s, %.1f GFLOP/s = %.0f%% of peak%n",
-                        batch, decodeTokens, tokens / secs, flops / secs / 1e9, 100 * flops / secs / 1e9 / peak);
+                // every weight is read once per step whatever the batch (the embedding table only for the head)
+                double bytesPerSecond = weightBytes * (double) decodeTokens / secs / 1e9;
+                out.printf(Locale.ROOT, "decode (batch %d, %d steps after a 32-token prompt): %.1f tokens/s, %.1f GFLOP/s = %.0f%% of peak;"
+                                + " weights read at %.1f GB/s = %.0f%% of the measured bandwidth%n",
+                        batch, decodeTokens, tokens / secs, flops / secs / 1e9, 100 * flops / secs / 1e9 / peak,
+                        bytesPerSecond, 100 * bytesPerSecond / bandwidth);
+                figures.put("decode_b" + batch + "_tok_s", tokens / secs);
             }
+        }
+        return figures;
+    }
+
+    /** Read bandwidth of main memory in GB/s: the sum of a 1 GiB f32 array, far larger than any cache, best of 5. */
+    static double memoryGbPerSecond() {
+        long n = 1L << 28;
+        try (NDManager m = LanguageModel.newManager()) {
+            NDArray a = m.ones(new Shape(n));
+            double best = Double.MAX_VALUE;
+            for (int i = 0; i < 6; i++) {
+                try (NDManager s = m.newSubManager()) {
+                    a.tempAttach(s);
+                    long t0 = System.nanoTime();
+                    a.sum().getFloat();
+                    double t = (System.nanoTime() - t0) / 1e9;
+                    if (i > 0) {
+                        best = Math.min(best, t);
+                    }
+                }
+            }
+            return 4.0 * n / best / 1e9;
         }
     }
 

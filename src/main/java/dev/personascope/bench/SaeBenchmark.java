@@ -9,6 +9,7 @@ import dev.personascope.sae.TopKSae;
 
 import java.io.PrintStream;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * SAE training throughput: a TopK SAE with d_in 896 (Qwen2.5-0.5B's width), 16384 latents and k 32
@@ -30,7 +31,8 @@ public final class SaeBenchmark {
         this.tokens = tokens;
     }
 
-    public void run(PrintStream out) {
+    /** Runs the benchmark, printing as it goes; returns {@code sae_tok_s} (the peer script's key). */
+    public Map<String, Double> run(PrintStream out) {
         double peak = ForwardBenchmark.matmulGflops();
         out.printf(Locale.ROOT, "fp32 matmul peak: %.1f GFLOP/s (2048x2048x2048, best of 5)%n", peak);
         SaeConfig c = new SaeConfig();
@@ -53,6 +55,7 @@ public final class SaeBenchmark {
             out.printf(Locale.ROOT, "TopK SAE d_in %d, %d latents, k %d, batch %d: %d steps, %.0f tokens/s, %.1f GFLOP/s = %.0f%% of peak%n",
                     dIn, latents, k, s.batch, r.steps(), r.steps() * (double) s.batch / secs, flops / secs / 1e9,
                     100 * flops / secs / 1e9 / peak);
+            return Map.of("sae_tok_s", r.steps() * (double) s.batch / secs);
         }
     }
 }

@@ -11,6 +11,7 @@ import dev.personascope.train.TrainConfig;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -41,16 +42,26 @@ public final class TrainBenchmark {
         this.small = small;
     }
 
-    public void run(PrintStream out) {
+    /**
+     * Runs the benchmark, printing as it goes; returns the figures under the peer script's JSON keys
+     * ({@code matmul_gflops, lora_r8_train_tok_s, lora_r8_mfu}, and {@code full_train_tok_s}, which the peer has not).
+     */
+    public Map<String, Double> run(PrintStream out) {
+        Map<String, Double> figures = new LinkedHashMap<>();
         double peak = ForwardBenchmark.matmulGflops();
         out.printf(Locale.ROOT, "fp32 matmul peak: %.1f GFLOP/s (2048x2048x2048, best of 5)%n", peak);
+        figures.put("matmul_gflops", peak);
         ModelConfig loraShape = small ? RandomModels.qwen2(4096, 256, 4, 4, 2, 704) : RandomModels.qwen25Half();
         ModelConfig fullShape = small ? RandomModels.qwen2(4096, 128, 2, 4, 2, 352) : RandomModels.qwen2(32000, 512, 8, 8, 2, 1536);
-        measure(out, "LoRA r=8, all projections", loraShape, TrainConfig.Mode.LORA, peak);
-        measure(out, "full fine-tuning", fullShape, TrainConfig.Mode.FULL, peak);
+        double[] lora = measure(out, "LoRA r=8, all projections", loraShape, TrainConfig.Mode.LORA, peak);
+        figures.put("lora_r8_train_tok_s", lora[0]);
+        figures.put("lora_r8_mfu", lora[1]);
+        figures.put("full_train_tok_s", measure(out, "full fine-tuning", fullShape, TrainConfig.Mode.FULL, peak)[0]);
+        return figures;
     }
 
-    private void measure(PrintStream out, String label, ModelConfig c, TrainConfig.Mode mode, double peak) {
+    /** Tokens/s and MFU of one configuration. */
+    private double[] measure(PrintStream out, String label, ModelConfig c, TrainConfig.Mode mode, double peak) {
         TrainConfig cfg = new TrainConfig();
         cfg.mode = mode;
         cfg.loraRank = 8;
@@ -73,9 +84,10 @@ public final class TrainBenchmark {
                 targets += s.targets();
             }
             double secs = (System.nanoTime() - t0) / 1e9;
-            double flops = flops(c, mode.equals("full"), trainable, tokens, targets, steps * batch);
+            double flops = flops(c, mode == TrainConfig.Mode.FULL, trainable, tokens, targets, steps * batch);
             out.printf(Locale.ROOT, "  %,d trainable parameters; %.1f tokens/s, %.1f GFLOP/s, MFU %.0f%%%n",
                     trainable, tokens / secs, flops / secs / 1e9, 100 * flops / secs / 1e9 / peak);
+            return new double[] {tokens / secs, flops / secs / 1e9 / peak};
         }
     }
 
