@@ -207,13 +207,20 @@ public final class DecoderModel implements AutoCloseable {
             });
         }
 
-        /** Additive mask [B, 1, 1, T, S] for a sliding window (0 = none). */
+        /**
+         * Additive mask [B, 1, 1, T, S] for a sliding window (0 = none), or null when it masks nothing (a
+         * decoding step of unpadded rows), so that adding it can be skipped.
+         */
         NDArray mask(int window) {
-            return masks.computeIfAbsent(window, w -> {
-                int prior = cache == null ? 0 : cache.slots();
-                return scope.create(attentionMask(batch, cache, tokenPositions, w),
-                        new Shape(batch.size(), 1, 1, batch.length(), prior + batch.length()));
-            });
+            if (masks.containsKey(window)) {
+                return masks.get(window);
+            }
+            int prior = cache == null ? 0 : cache.slots();
+            float[] m = attentionMask(batch, cache, tokenPositions, window);
+            NDArray made = masksNothing(m) ? null
+                    : scope.create(m, new Shape(batch.size(), 1, 1, batch.length(), prior + batch.length()));
+            masks.put(window, made);
+            return made;
         }
     }
 
@@ -246,15 +253,19 @@ public final class DecoderModel implements AutoCloseable {
             q = w.qNorm.apply(q);
             k = w.kNorm.apply(k);
         }
-        q = q.reshape(b, t, config.numHeads, hd);
-        k = k.reshape(b, t, kvHeads, hd);
-        if (config.qkNorm == ModelConfig.QkNorm.PER_HEAD) {
+        if (t == 1) { // a decoding step: [B, 1, H·hd] is [B, H, 1, hd] already, no transpose needed
+            q = q.reshape(b, config.numHeads, 1, hd);
+            k = k.reshape(b, kvHeads, 1, hd);
+            v = v.reshape(b, kvHeads, 1, hd);
+        } else {
+            q = q.reshape(b, t, config.numHeads, hd).transpose(0, 2, 1, 3);          // [B, H, T, hd]
+            k = k.reshape(b, t, kvHeads, hd).transpose(0, 2, 1, 3);                  // [B, Hkv, T, hd]
+            v = v.reshape(b, t, kvHeads, hd).transpose(0, 2, 1, 3);
+        }
+        if (config.qkNorm == ModelConfig.QkNorm.PER_HEAD) { // over head_dim, whatever the head/token order
             q = w.qNorm.apply(q);
             k = w.kNorm.apply(k);
         }
-        q = q.transpose(0, 2, 1, 3);                                                 // [B, H, T, hd]
-        k = k.transpose(0, 2, 1, 3);                                                 // [B, Hkv, T, hd]
-        v = v.reshape(b, t, kvHeads, hd).transpose(0, 2, 1, 3);
         if (spec.rope() != null) {
             NDArray[] cs = att.cosSin(spec.rope());
             q = rotate(q, cs[0], cs[1], spec.rope().rotaryDim());
@@ -277,13 +288,14 @@ public final class DecoderModel implements AutoCloseable {
         if (config.attentionSoftcap > 0) {
             scores = softcap(scores, config.attentionSoftcap);
         }
-        NDArray probs = scores.add(att.mask(spec.slidingWindow())).softmax(-1)        // mask [B, 1, 1, T, S]
-                .reshape(b, kvHeads, group * t, slots);
+        NDArray mask = att.mask(spec.slidingWindow());                                 // [B, 1, 1, T, S]
+        NDArray probs = (mask == null ? scores : scores.add(mask)).softmax(-1).reshape(b, kvHeads, group * t, slots);
         if (dtype != DataType.FLOAT32) {
             probs = probs.toType(dtype, false);
         }
-        NDArray attn = probs.matMul(v)                                                // [B, Hkv, g*T, hd]
-                .reshape(b, config.numHeads, t, hd).transpose(0, 2, 1, 3).reshape(b, t, config.qDim());
+        NDArray attn = probs.matMul(v);                                               // [B, Hkv, g*T, hd]
+        attn = t == 1 ? attn.reshape(b, 1, config.qDim())
+                : attn.reshape(b, config.numHeads, t, hd).transpose(0, 2, 1, 3).reshape(b, t, config.qDim());
         NDArray attnOut = w.o.forward(attn);
         if (w.attnOutNorm != null) {
             attnOut = w.attnOutNorm.apply(attnOut);
@@ -343,6 +355,15 @@ public final class DecoderModel implements AutoCloseable {
             r[i * hd + i + half] = 1f;
         }
         return r;
+    }
+
+    private static boolean masksNothing(float[] mask) {
+        for (float v : mask) {
+            if (v != 0f) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Position of each token: the count of real tokens before it in its sequence. */

@@ -16,6 +16,9 @@ public final class KvCache implements AutoCloseable {
     private final NDArray[] values;
     private boolean[][] validSlots;
     private final int[] realCount;
+    private NDIndex[] indices;
+    private int indicesUsed;
+    private long indicesT;
 
     public KvCache(NDManager parent, int numLayers, int batch) {
         this.manager = parent.newSubManager();
@@ -54,11 +57,20 @@ public final class KvCache implements AutoCloseable {
             keys[layer] = grow(keys[layer], k, capacity, used);
             values[layer] = grow(values[layer], v, capacity, used);
         }
-        NDIndex fresh = new NDIndex(":, :, {}:{}", used, used + t);
-        keys[layer].set(fresh, k);
-        values[layer].set(fresh, v);
-        NDIndex filled = new NDIndex(":, :, :{}", used + t);
-        return new NDArray[] {keys[layer].get(k.getManager(), filled), values[layer].get(v.getManager(), filled)};
+        NDIndex[] at = indices(used, t);
+        keys[layer].set(at[0], k);
+        values[layer].set(at[0], v);
+        return new NDArray[] {keys[layer].get(k.getManager(), at[1]), values[layer].get(v.getManager(), at[1])};
+    }
+
+    /** The slots a chunk of {@code t} tokens after {@code used} fills, and all filled ones: made once per chunk, not per layer. */
+    private NDIndex[] indices(int used, long t) {
+        if (indices == null || indicesUsed != used || indicesT != t) {
+            indices = new NDIndex[] {new NDIndex(":, :, {}:{}", used, used + t), new NDIndex(":, :, :{}", used + t)};
+            indicesUsed = used;
+            indicesT = t;
+        }
+        return indices;
     }
 
     /** New storage [B, Hkv, capacity, hd] holding the first {@code used} slots of the old one. */
