@@ -71,6 +71,9 @@ public final class ForwardBenchmark {
             out.printf(Locale.ROOT, "weights in %s: %.0f MB; resident memory of the process: %.0f MB (%+.0f MB for the model)%n",
                     dtype, weightBytes / 1e6, residentBytes() / 1e6, (residentBytes() - rssBefore) / 1e6);
             Random rnd = new Random(7);
+            if (dtype != DataType.FLOAT32) {
+                logitError(out, c, model, randomIds(new Random(11), c.vocabSize, 32));
+            }
             int[] prompt = randomIds(rnd, c.vocabSize, promptTokens);
             prefill(model, List.of(prompt)); // warm-up
             double best = Double.MAX_VALUE;
@@ -124,6 +127,40 @@ public final class ForwardBenchmark {
             }
             return 4.0 * n / best / 1e9;
         }
+    }
+
+    /**
+     * The logits of the same random model held in f32 against this lower-precision one, at every position of
+     * one prompt: max and mean |difference|, and how often the top token agrees.
+     */
+    private static void logitError(PrintStream out, ModelConfig c, DecoderModel low, int[] prompt) {
+        float[] reference;
+        try (LanguageModel f32 = RandomModels.create(c, 1, 0.02f, DataType.FLOAT32);
+             NDManager scope = f32.model().manager().newSubManager()) {
+            reference = f32.model().forward(scope, TokenBatch.leftPadded(List.of(prompt), 0), null, Hooks.NONE,
+                    DecoderModel.Logits.ALL).toFloatArray();
+        }
+        float[] logits;
+        try (NDManager scope = low.manager().newSubManager()) {
+            logits = low.forward(scope, TokenBatch.leftPadded(List.of(prompt), 0), null, Hooks.NONE, DecoderModel.Logits.ALL)
+                    .toFloatArray();
+        }
+        double max = 0;
+        double sum = 0;
+        int agree = 0;
+        int v = c.vocabSize;
+        for (int pos = 0; pos < prompt.length; pos++) {
+            float[] a = java.util.Arrays.copyOfRange(reference, pos * v, (pos + 1) * v);
+            float[] b = java.util.Arrays.copyOfRange(logits, pos * v, (pos + 1) * v);
+            for (int i = 0; i < v; i++) {
+                double d = Math.abs(a[i] - b[i]);
+                max = Math.max(max, d);
+                sum += d;
+            }
+            agree += Sampler.argmax(a) == Sampler.argmax(b) ? 1 : 0;
+        }
+        out.printf(Locale.ROOT, "logits against the same model in f32 (%d positions): max |diff| %.4f, mean |diff| %.5f,"
+                + " top token agrees at %d/%d%n", prompt.length, max, sum / reference.length, agree, prompt.length);
     }
 
     /** VmRSS of this process (Linux), or 0 where /proc is not there. */

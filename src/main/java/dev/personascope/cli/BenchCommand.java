@@ -40,7 +40,7 @@ final class BenchCommand implements Runnable {
     @Option(names = "--small", description = "Use small model shapes (for a quick check)")
     boolean small;
 
-    @Option(names = "--dtype", defaultValue = "f32", description = "forward: weights and compute dtype, f32, bf16 or f16")
+    @Option(names = "--dtype", defaultValue = "f32", description = "forward: weights and compute dtype, f32 or f16 (bf16: not available with DJL 0.36)")
     String dtype;
 
     @Option(names = "--compare", paramLabel = "PYTHON",

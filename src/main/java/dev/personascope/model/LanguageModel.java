@@ -54,11 +54,8 @@ public final class LanguageModel implements AutoCloseable {
         return load(path, DataType.FLOAT32);
     }
 
-    /** Loads a model folder or llama2.c file with weights held (and computed) in {@code dtype}: f32, bf16 or f16. */
-    public static LanguageModel load(Path path, DataType dtype) {
-        if (!Files.exists(path)) {
-            throw new TensorFormatException(path + ": no such file or folder");
-        }
+    /** Refuses, with one line, a dtype weights cannot be held in: only f32 and f16 can. */
+    static void requireHoldable(DataType dtype) {
         if (dtype == DataType.BFLOAT16) {
             // DJL 0.36's PyTorch JNI has no bfloat16 (creating or casting to one aborts the JVM), so refuse it here
             throw new IllegalArgumentException("bf16 weights in memory are not available with DJL 0.36's PyTorch engine"
@@ -67,6 +64,14 @@ public final class LanguageModel implements AutoCloseable {
         if (dtype != DataType.FLOAT32 && dtype != DataType.FLOAT16) {
             throw new IllegalArgumentException("dtype " + dtype + " is not supported (f32, f16)");
         }
+    }
+
+    /** Loads a model folder or llama2.c file with weights held (and computed) in {@code dtype}: f32 or f16 (not bf16, see {@link #requireHoldable}). */
+    public static LanguageModel load(Path path, DataType dtype) {
+        if (!Files.exists(path)) {
+            throw new TensorFormatException(path + ": no such file or folder");
+        }
+        requireHoldable(dtype);
         if (Files.isDirectory(path) && Files.exists(path.resolve("config.json"))) {
             return loadHf(path, dtype);
         }

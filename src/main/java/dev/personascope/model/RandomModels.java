@@ -53,6 +53,7 @@ public final class RandomModels {
 
     /** As {@link #create(ModelConfig, long, float)} with the weights held in {@code dtype}. */
     public static LanguageModel create(ModelConfig c, long seed, float std, DataType dtype) {
+        LanguageModel.requireHoldable(dtype);
         Engine.getEngine("PyTorch").setRandomSeed((int) seed);
         NDManager manager = LanguageModel.newManager();
         ModelWeights w = c.familyImpl().loadWeights(c, new WeightLoader(manager,

@@ -287,6 +287,11 @@ class UnsupportedFeaturesTest {
         try (LanguageModel lm = LanguageModel.load(ReferenceFixtures.modelDir("qwen2-bf16"))) {
             assertEquals(256, lm.config().vocabSize);
         }
+        // random models (bench forward --dtype bf16) are refused the same way, not by aborting the JVM
+        IllegalArgumentException random = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> dev.personascope.model.RandomModels.create(dev.personascope.model.RandomModels.qwen2(64, 16, 1, 2, 1, 32),
+                        1, 0.02f, DataType.BFLOAT16));
+        assertTrue(random.getMessage().contains("bf16"), random.getMessage());
     }
 
     @Test
