@@ -13,6 +13,7 @@ import dev.personascope.model.hooks.HookPoint;
 import dev.personascope.model.hooks.Hooks;
 
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Map;
 
 /**
@@ -38,7 +39,9 @@ public final class DecoderModel implements AutoCloseable {
     private final NDManager manager;
     private final ModelWeights weights;
     private final DataType dtype;
-    private final Map<ModelConfig.RopeSpec, RopeTables> ropeTables = new HashMap<>();
+    /** Each layer's attention spec, equal rotary specs shared as one instance so maps below can key by identity. */
+    private final ModelConfig.LayerSpec[] layerSpecs;
+    private final Map<ModelConfig.RopeSpec, RopeTables> ropeTables = new IdentityHashMap<>();
     private final Map<Integer, NDArray> rotateHalf = new HashMap<>();
 
     /** cos and sin [positions, rotary_dim] of one rotary embedding. */
@@ -50,6 +53,13 @@ public final class DecoderModel implements AutoCloseable {
         this.manager = manager;
         this.weights = weights;
         this.dtype = weights.embed.getDataType();
+        this.layerSpecs = new ModelConfig.LayerSpec[config.numLayers];
+        Map<ModelConfig.RopeSpec, ModelConfig.RopeSpec> shared = new HashMap<>();
+        for (int i = 0; i < layerSpecs.length; i++) {
+            ModelConfig.LayerSpec spec = config.layer(i);
+            ModelConfig.RopeSpec rope = spec.rope() == null ? null : shared.computeIfAbsent(spec.rope(), r -> r);
+            layerSpecs[i] = new ModelConfig.LayerSpec(spec.slidingWindow(), rope);
+        }
     }
 
     public ModelConfig config() {
@@ -185,7 +195,7 @@ public final class DecoderModel implements AutoCloseable {
         final TokenBatch batch;
         final KvCache cache;
         final int[][] tokenPositions;
-        final Map<ModelConfig.RopeSpec, NDArray[]> cosSin = new HashMap<>();
+        final Map<ModelConfig.RopeSpec, NDArray[]> cosSin = new IdentityHashMap<>();
         final Map<Integer, NDArray> masks = new HashMap<>();
 
         Attention(NDManager scope, NDArray posArray, int positions, TokenBatch batch, KvCache cache, int[][] tokenPositions) {
@@ -227,7 +237,7 @@ public final class DecoderModel implements AutoCloseable {
     /** One decoder block; shapes in comments use B batch, T tokens, S cached+new slots, d model width. */
     private NDArray block(int layer, NDArray h, Attention att, KvCache cache, Hooks hooks, HookContext ctx) {
         ModelWeights.Block w = weights.blocks[layer];
-        ModelConfig.LayerSpec spec = config.layer(layer);
+        ModelConfig.LayerSpec spec = layerSpecs[layer];
         long b = h.getShape().get(0);
         long t = h.getShape().get(1);
         int hd = config.headDim;

@@ -20,24 +20,39 @@ public final class HookPoint {
     private HookPoint() {
     }
 
+    /** The names of the first layers' points, made once: the forward pass asks for them at every layer of every step. */
+    private static final String[][] NAMED = new String[BLOCK_POINTS.size()][128];
+
+    static {
+        for (int p = 0; p < NAMED.length; p++) {
+            for (int layer = 0; layer < NAMED[p].length; layer++) {
+                NAMED[p][layer] = "blocks." + layer + "." + BLOCK_POINTS.get(p);
+            }
+        }
+    }
+
+    private static String name(int point, int layer) {
+        return layer >= 0 && layer < NAMED[point].length ? NAMED[point][layer] : "blocks." + layer + "." + BLOCK_POINTS.get(point);
+    }
+
     public static String residPre(int layer) {
-        return "blocks." + layer + ".hook_resid_pre";
+        return name(0, layer);
     }
 
     public static String residMid(int layer) {
-        return "blocks." + layer + ".hook_resid_mid";
+        return name(2, layer);
     }
 
     public static String residPost(int layer) {
-        return "blocks." + layer + ".hook_resid_post";
+        return name(4, layer);
     }
 
     public static String attnOut(int layer) {
-        return "blocks." + layer + ".hook_attn_out";
+        return name(1, layer);
     }
 
     public static String mlpOut(int layer) {
-        return "blocks." + layer + ".hook_mlp_out";
+        return name(3, layer);
     }
 
     /** Every hook point of a model with this many layers, in forward order. */
