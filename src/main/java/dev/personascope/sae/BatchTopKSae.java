@@ -40,6 +40,12 @@ public final class BatchTopKSae extends TopKSae {
         return z;
     }
 
+    /** k per token on average only (the batch chooses), so it trains with the dense loss. */
+    @Override
+    public boolean keepsKPerToken() {
+        return false;
+    }
+
     /** The learned global threshold (mean smallest kept activation over training). */
     public double threshold() {
         return thresholdCount == 0 ? 0 : thresholdSum / thresholdCount;

@@ -71,6 +71,11 @@ public abstract class Sae implements AutoCloseable {
         return null;
     }
 
+    /** Whether training keeps exactly {@code config.k} latents per token (TopK), so that the sparse trainer applies. */
+    public boolean keepsKPerToken() {
+        return false;
+    }
+
     /** Whether dead latents get the AuxK loss (TopK kinds). */
     public boolean usesAuxK() {
         return false;

@@ -4,7 +4,6 @@ import dev.personascope.util.NdArrays;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.personascope.optim.AdamW;
@@ -22,7 +21,9 @@ import java.util.Map;
  * k_aux largest pre-activations of dead latents (no firing in the last {@code deadAfterTokens}
  * tokens). After each backward pass the gradient component parallel to each decoder row is removed,
  * and after each Adam step the rows are renormalised to unit norm. The learning rate warms up
- * linearly and decays linearly to zero over the last 20% of steps.
+ * linearly and decays linearly to zero over the last 20% of steps. A TopK SAE's loss is computed sparsely
+ * ({@link SparseTopKLoss}: only the k kept latents of each token are decoded and backpropagated), the others' densely
+ * ({@link DenseLoss}); both give the same gradients.
  */
 public final class SaeTrainer {
     /** Training knobs. */
@@ -35,10 +36,18 @@ public final class SaeTrainer {
         public int auxK = 0; // 0: d_in / 2
         public long deadAfterTokens = 1_000_000;
         public long seed = 0;
+        /**
+         * TopK SAEs (not BatchTopK or standard ones): the sparse decoder and encoder backward of {@link SparseTopKLoss}
+         * (same gradients, a fraction of the FLOPs); false takes the dense reference path, {@link DenseLoss}.
+         */
+        public boolean sparseTopK = true;
     }
 
-    /** What the run did: steps, final loss, fraction of variance unexplained on the last batch, dead fraction. */
-    public record Result(int steps, double loss, double fvu, double deadFraction) {
+    /**
+     * What the run did: steps, final loss, fraction of variance unexplained on the last batch, dead fraction, and the
+     * fraction of the wall time spent in training steps (the rest waited for activations).
+     */
+    public record Result(int steps, double loss, double fvu, double deadFraction, double busyFraction) {
     }
 
     private final Sae sae;
@@ -71,51 +80,38 @@ public final class SaeTrainer {
         NdArrays.overwrite(sae.bDec(), mean);
     }
 
+    /** Whether this run takes the sparse loss: TopK (exactly k per token) and {@link Settings#sparseTopK}. */
+    public boolean sparseLoss() {
+        return s.sparseTopK && sae.keepsKPerToken();
+    }
+
     public Result train(ActivationSource data, boolean progress) {
         SaeConfig c = sae.config();
         int steps = (int) Math.max(1, s.tokens / s.batch);
         int auxK = s.auxK > 0 ? s.auxK : Math.max(1, c.dIn / 2);
+        LossComputation lossOf = sparseLoss() ? new SparseTopKLoss(sae, auxK, s.auxAlpha) : new DenseLoss(sae, auxK, s.auxAlpha);
         Map<String, NDArray> params = new LinkedHashMap<>(sae.parameters());
         params.values().forEach(p -> p.setRequiresGradient(true));
         double loss = Double.NaN;
         double fvu = Double.NaN;
+        long started = System.nanoTime();
+        long busyNanos = 0; // in training steps, not waiting for data
         try (AdamW opt = new AdamW(sae.manager(), 0.9, 0.999, 1e-8, 0.0);
              ProgressBar bar = progress ? new ProgressBar("sae train", steps, "steps") : null) {
             for (int step = 1; step <= steps; step++) {
                 float[] batch = data.next(s.batch);
+                long stepStarted = System.nanoTime();
                 try (NDManager scope = sae.manager().newSubManager()) {
                     NDArray x = scope.create(batch, new Shape(s.batch, c.dIn));
-                    NDArray fired;
-                    NDArray lossArray;
-                    NDArray mse;
+                    BatchLoss b;
                     try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
-                        NDArray pre = sae.preActivations(x);
-                        NDArray z = sae.trainingLatents(pre);
-                        NDArray xHat = sae.decode(z);
-                        NDArray err = x.sub(xHat);
-                        mse = err.square().sum(new int[] {1}).mean();
-                        lossArray = mse;
-                        fired = z.gt(0).sum(new int[] {0}); // tokens on which each latent fired
-                        NDArray penalty = sae.sparsityPenalty(z);
-                        if (penalty != null) {
-                            lossArray = lossArray.add(penalty);
-                        }
-                        NDArray dead = sae.usesAuxK() ? deadMask(scope) : null;
-                        if (dead != null) {
-                            // AuxK: the dead latents' top-k_aux pre-activations reconstruct the residual
-                            NDArray deadPre = pre.mul(dead).add(dead.sub(1f).mul(1e9f));
-                            NDArray zAux = TopKSae.topK(deadPre, Math.min(auxK, c.dSae));
-                            NDArray eHat = zAux.matMul(sae.wDec());
-                            NDArray target = err.stopGradient();
-                            NDArray aux = target.sub(eHat).square().sum(new int[] {1}).mean();
-                            lossArray = lossArray.add(aux.mul((float) s.auxAlpha));
-                        }
-                        gc.backward(lossArray);
+                        b = lossOf.compute(scope, x, sae.usesAuxK() ? deadLatents() : new long[0]);
+                        gc.backward(b.loss());
                     }
-                    loss = lossArray.getFloat();
+                    loss = b.loss().getFloat();
                     double variance = x.sub(x.mean(new int[] {0})).square().sum(new int[] {1}).mean().getFloat();
-                    fvu = mse.getFloat() / variance;
-                    updateDead(fired.toType(DataType.INT64, false).toLongArray());
+                    fvu = b.mse().getFloat() / variance;
+                    updateDead(b.fired());
                     double lr = lr(step, steps);
                     Map<String, NDArray> grads = new LinkedHashMap<>();
                     Autograd.noGrad(() -> {
@@ -133,6 +129,7 @@ public final class SaeTrainer {
                         grads.values().forEach(g -> g.muli(0f));
                     });
                 }
+                busyNanos += System.nanoTime() - stepStarted;
                 if (bar != null) {
                     bar.status(String.format(java.util.Locale.ROOT, "loss %.4f  fvu %.3f", loss, fvu));
                     bar.set(step);
@@ -141,7 +138,8 @@ public final class SaeTrainer {
         } finally {
             params.values().forEach(p -> p.setRequiresGradient(false));
         }
-        return new Result(steps, loss, fvu, deadFraction());
+        double busyFraction = busyNanos / (double) Math.max(1, System.nanoTime() - started);
+        return new Result(steps, loss, fvu, deadFraction(), busyFraction);
     }
 
     /** g ← g − (g·w) w for each decoder row w (unit norm), so Adam moves along the unit sphere. */
@@ -153,17 +151,10 @@ public final class SaeTrainer {
         g.subi(parallel);
     }
 
-    /** [d_sae] 1 for latents dead now, or null when none is. */
-    private NDArray deadMask(NDManager scope) {
-        float[] m = new float[tokensSinceFired.length];
-        boolean any = false;
-        for (int i = 0; i < m.length; i++) {
-            if (tokensSinceFired[i] >= s.deadAfterTokens) {
-                m[i] = 1f;
-                any = true;
-            }
-        }
-        return any ? scope.create(m) : null;
+    /** The latents dead now (no firing in the last deadAfterTokens tokens), ascending. */
+    private long[] deadLatents() {
+        return java.util.stream.IntStream.range(0, tokensSinceFired.length).filter(i -> tokensSinceFired[i] >= s.deadAfterTokens)
+                .asLongStream().toArray();
     }
 
     private void updateDead(long[] firedCounts) {

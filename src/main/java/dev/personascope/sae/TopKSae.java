@@ -34,6 +34,11 @@ public class TopKSae extends Sae {
     }
 
     @Override
+    public boolean keepsKPerToken() {
+        return true;
+    }
+
+    @Override
     public boolean usesAuxK() {
         return true;
     }
