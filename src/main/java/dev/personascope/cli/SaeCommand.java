@@ -91,19 +91,22 @@ final class SaeCommand implements Runnable {
                 List<int[]> held = corpusOptions.load(lm, 200, c.contextSize, seed + 1_000_003);
                 try (Sae sae = SaeRegistry.create(c, lm.model().manager())) {
                     SaeTrainer.Settings s = saeOptions.settings();
-                    ActivationSource acts = store != null ? ActivationStore.open(store, seed)
-                            : new ModelActivations(lm, hook, corpus, 65536, seed);
                     SaeTrainer trainer = new SaeTrainer(sae, s);
-                    trainer.initialise(acts.next(8192));
-                    long t0 = System.nanoTime();
-                    SaeTrainer.Result r = trainer.train(acts, true);
-                    double secs = (System.nanoTime() - t0) / 1e9;
+                    SaeTrainer.Result r;
+                    double secs;
+                    try (ActivationSource acts = store != null ? ActivationStore.open(store, seed)
+                            : new ModelActivations(lm, hook, corpus, 65536, seed)) {
+                        trainer.initialise(acts.next(8192));
+                        long t0 = System.nanoTime();
+                        r = trainer.train(acts, true);
+                        secs = (System.nanoTime() - t0) / 1e9;
+                    }
                     Sae saved = sae.forSaving();
                     SaeMetrics.Report m = SaeMetrics.evaluate(lm, saved, hook, held, 16);
                     SaeFolder.write(saved, out, m.firingFraction());
                     writeMetrics(out, m, s, corpusOptions.data, secs, r);
-                    System.out.printf("trained %d steps in %.0f s (%.0f tokens/s); held-out: %s%n", r.steps(), secs,
-                            s.tokens / secs, m);
+                    System.out.printf("trained %d steps in %.0f s (%.0f tokens/s, trainer busy %.0f%% of the time); held-out: %s%n",
+                            r.steps(), secs, s.tokens / secs, 100 * r.busyFraction(), m);
                 }
             }
         }

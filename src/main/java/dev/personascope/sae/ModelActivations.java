@@ -8,6 +8,8 @@ import dev.personascope.model.hooks.CaptureHook;
 import dev.personascope.model.hooks.HookPoint;
 import dev.personascope.model.hooks.Hooks;
 import dev.personascope.model.hooks.TokenScope;
+import dev.personascope.optim.Autograd;
+import dev.personascope.util.Prefetcher;
 
 import java.util.List;
 import java.util.Random;
@@ -15,7 +17,10 @@ import java.util.Random;
 /**
  * Activations streamed from a model at a hook point into SAE training without storing them: forward
  * passes over the corpus (cycled) fill a shuffling buffer of bounded size, from which batches are
- * drawn at random, so consecutive tokens of one document do not end up in one batch.
+ * drawn at random, so consecutive tokens of one document do not end up in one batch. The forwards run ahead on a
+ * background thread (at most half a buffer of activations waiting), so the trainer does not stall on them; the buffer
+ * still takes them in corpus order at the same points (when half empty), so a seed gives the same batches whatever
+ * the timing, the same as forwarding in place.
  */
 public final class ModelActivations implements ActivationSource {
     private final LanguageModel lm;
@@ -26,12 +31,19 @@ public final class ModelActivations implements ActivationSource {
     private final int capacity;
     private final int dIn;
     private final Random random;
+    private final boolean ahead;
+    private Prefetcher<float[][]> forwards; // started by the first refill when running ahead
     private int size;
     private int nextDoc;
     private long tokensRead;
 
     /** @param bufferTokens vectors held for shuffling (memory: bufferTokens × d_in floats) */
     public ModelActivations(LanguageModel lm, String hook, List<int[]> corpus, int bufferTokens, long seed) {
+        this(lm, hook, corpus, bufferTokens, seed, true);
+    }
+
+    /** @param ahead forwards run ahead on a background thread; false: in place, when the buffer needs them */
+    ModelActivations(LanguageModel lm, String hook, List<int[]> corpus, int bufferTokens, long seed, boolean ahead) {
         HookPoint.validate(hook, lm.config().numLayers);
         if (corpus.isEmpty()) {
             throw new IllegalArgumentException("no documents to harvest activations from");
@@ -44,6 +56,7 @@ public final class ModelActivations implements ActivationSource {
         this.capacity = bufferTokens;
         this.buffer = new float[bufferTokens * dIn];
         this.random = new Random(seed);
+        this.ahead = ahead;
     }
 
     @Override
@@ -86,19 +99,41 @@ public final class ModelActivations implements ActivationSource {
         return cap.all();
     }
 
-    /** Runs one forward over the next documents and appends their activations (as many as fit). */
+    /** Appends the activations of the next forward (as many as fit). */
     private void refill() {
-        List<int[]> docs = new java.util.ArrayList<>();
-        for (int i = 0; i < docsPerForward; i++) {
-            docs.add(corpus.get(nextDoc));
-            nextDoc = (nextDoc + 1) % corpus.size();
+        float[][] acts;
+        if (ahead) {
+            if (forwards == null) {
+                forwards = new Prefetcher<>("activations of " + hook, capacity / 2, a -> a.length, this::nextForward);
+            }
+            acts = forwards.take();
+        } else {
+            acts = nextForward();
         }
-        for (float[] v : capture(lm, hook, docs)) {
+        for (float[] v : acts) {
             tokensRead++;
             if (size < capacity) {
                 System.arraycopy(v, 0, buffer, size * dIn, dIn);
                 size++;
             }
+        }
+    }
+
+    /** One forward over the next documents of the corpus (cycled), without recording gradients. */
+    private float[][] nextForward() {
+        List<int[]> docs = new java.util.ArrayList<>();
+        for (int i = 0; i < docsPerForward; i++) {
+            docs.add(corpus.get(nextDoc));
+            nextDoc = (nextDoc + 1) % corpus.size();
+        }
+        return Autograd.untaped(() -> capture(lm, hook, docs));
+    }
+
+    /** Stops the forwards running ahead (after the one in progress). */
+    @Override
+    public void close() {
+        if (forwards != null) {
+            forwards.close();
         }
     }
 }
