@@ -40,6 +40,9 @@ final class BenchCommand implements Runnable {
     @Option(names = "--small", description = "Use small model shapes (for a quick check)")
     boolean small;
 
+    @Option(names = "--dense", description = "sae: also train with the dense reference loss; compare speed and weights")
+    boolean dense;
+
     @Option(names = "--dtype", defaultValue = "f32", description = "forward: weights and compute dtype, f32 or f16 (bf16: not available with DJL 0.36)")
     String dtype;
 
@@ -71,7 +74,7 @@ final class BenchCommand implements Runnable {
                 int dIn = small ? 128 : 896;
                 int latents = small ? 2048 : 16384;
                 long tokens = small ? 20_000 : 100_000;
-                Map<String, Double> ours = new SaeBenchmark(dIn, latents, 32, tokens).run(System.out);
+                Map<String, Double> ours = new SaeBenchmark(dIn, latents, 32, tokens, dense).run(System.out);
                 compare(ours, PeerBenchmark.Script.SAE, List.of("--d-in", Integer.toString(dIn),
                         "--latents", Integer.toString(latents), "--k", "32", "--tokens", Long.toString(tokens)), List.of(
                         new PeerBenchmark.Row("sae_tok_s", "TopK SAE training, tokens/s")));
