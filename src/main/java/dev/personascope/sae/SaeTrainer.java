@@ -145,8 +145,11 @@ public final class SaeTrainer {
     /** g ← g − (g·w) w for each decoder row w (unit norm), so Adam moves along the unit sphere. */
     private void removeParallelComponent(NDArray g) {
         NDArray w = sae.wDec();
-        NDArray along = g.mul(w).sum(new int[] {1}, true);
-        along.attach(g.getManager());
+        long rows = w.getShape().get(0);
+        // g·w per row as a batched [1, d_in]·[d_in, 1] product: no [d_sae, d_in] temporary
+        NDArray column = w.expandDims(2); // a view, made in the SAE's manager
+        column.attach(g.getManager());
+        NDArray along = g.expandDims(1).batchMatMul(column).reshape(rows, 1);
         NDArray parallel = along.mul(w);
         g.subi(parallel);
     }

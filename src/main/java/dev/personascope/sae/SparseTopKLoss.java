@@ -74,7 +74,9 @@ final class SparseTopKLoss implements LossComputation {
      * alike; the dense [B, d_sae] array is freed at once.
      */
     private NDArray[] choose(NDArray x, NDArray dead) {
-        try (NDArray pre = sae.preActivations(x)) {
+        SaeConfig c = sae.config();
+        NDArray in = c.applyBDecToInput ? x.sub(sae.bDec()) : x;
+        try (NDArray pre = in.matMul(sae.wEnc()).addi(sae.bEnc())) { // Sae.preActivations, adding in place (off the tape)
             NDArray idx = indices(pre, sae.config().k);
             if (dead == null) {
                 return new NDArray[] {idx, null};
