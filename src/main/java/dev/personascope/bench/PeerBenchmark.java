@@ -51,7 +51,15 @@ public final class PeerBenchmark {
         log.println("running the peer: " + python + " " + script.file + " " + String.join(" ", args));
         Process p;
         try {
-            p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+            // the peer runs as a user runs it: without the allocator setting our launcher adds (its ratio to ours
+            // then includes that setting's gain; set PEER_THP_MEM_ALLOC_ENABLE=1 to give the peer the same)
+            pb.environment().remove("THP_MEM_ALLOC_ENABLE");
+            String peerThp = System.getenv("PEER_THP_MEM_ALLOC_ENABLE");
+            if (peerThp != null) {
+                pb.environment().put("THP_MEM_ALLOC_ENABLE", peerThp);
+            }
+            p = pb.start();
         } catch (IOException e) {
             throw new IllegalArgumentException("--compare: cannot run " + python + ": " + e.getMessage());
         }
