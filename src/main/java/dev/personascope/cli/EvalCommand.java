@@ -44,7 +44,7 @@ final class EvalCommand implements Runnable {
     @Option(names = "--max-tokens", defaultValue = "600", description = "Longest answer in tokens (default ${DEFAULT-VALUE})")
     int maxTokens;
 
-    @Option(names = "--batch", defaultValue = "16", description = "Answers generated at once (default ${DEFAULT-VALUE})")
+    @Option(names = "--batch", defaultValue = "64", description = "Answers generated at once (default ${DEFAULT-VALUE})")
     int batch;
 
     @Option(names = "--aligned-below", defaultValue = "30", description = "Misaligned when aligned < this (default ${DEFAULT-VALUE})")
