@@ -54,6 +54,7 @@ public final class ChatEncoder {
         List<ChatMessage> msgs = ex.messages();
         List<int[]> targetRanges = new ArrayList<>(); // [start, end) in UTF-16 units of the full text
         String prev = "";
+        String full = null;
         for (int i = 0; i < msgs.size(); i++) {
             if (!msgs.get(i).role().equals("assistant")) {
                 continue;
@@ -66,8 +67,13 @@ public final class ChatEncoder {
             }
             targetRanges.add(new int[] {prompt.length(), upTo.length()});
             prev = upTo;
+            if (i == msgs.size() - 1) {
+                full = upTo; // the conversation ends with this turn: its prefix is the whole (one render fewer)
+            }
         }
-        String full = tmpl.render(msgs, false);
+        if (full == null) {
+            full = tmpl.render(msgs, false);
+        }
         if (!full.startsWith(prev)) {
             throw new DataFormatException(ex.origin() + ": the chat template renders the whole conversation"
                     + " differently from its prefixes");
