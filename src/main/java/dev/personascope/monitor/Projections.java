@@ -27,9 +27,11 @@ final class Projections {
         float[][] units = directions.stream().map(Direction::unit).toArray(float[][]::new);
         double[] sums = new double[directions.size()];
         long tokens = 0;
-        // one forward pass per batch captures every hook; only the sums outlive a batch
-        for (int start = 0; start < probes.size(); start += TokenActivations.BATCH) {
-            List<ChatEncoder.Encoded> batch = probes.subList(start, Math.min(probes.size(), start + TokenActivations.BATCH));
+        // one forward pass per batch captures every hook; only the sums outlive a chunk of batches (a chunk
+        // is batched by length, so little is spent on padding)
+        int chunk = 16 * TokenActivations.BATCH;
+        for (int start = 0; start < probes.size(); start += chunk) {
+            List<ChatEncoder.Encoded> batch = probes.subList(start, Math.min(probes.size(), start + chunk));
             for (TokenActivations.Document doc : TokenActivations.run(lm, batch, hooks)) {
                 int n = doc.ids().length;
                 for (int t = 1; t < n; t++) {

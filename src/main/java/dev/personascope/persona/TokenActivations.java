@@ -77,12 +77,25 @@ public final class TokenActivations {
      * through the model in batches and captures the hooks.
      */
     public static List<Document> run(LanguageModel lm, List<ChatEncoder.Encoded> docs, List<String> hooks) {
-        List<Document> out = new ArrayList<>();
-        for (int start = 0; start < docs.size(); start += BATCH) {
-            List<ChatEncoder.Encoded> batch = docs.subList(start, Math.min(docs.size(), start + BATCH));
-            out.addAll(runBatch(lm, batch, hooks));
+        // batches of similar length waste little on padding: batch the documents in order of length (stable), and
+        // return them in the order given
+        Integer[] order = new Integer[docs.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
         }
-        return out;
+        java.util.Arrays.sort(order, java.util.Comparator.comparingInt(i -> docs.get(i).ids().length));
+        Document[] out = new Document[docs.size()];
+        for (int start = 0; start < order.length; start += BATCH) {
+            List<ChatEncoder.Encoded> batch = new ArrayList<>();
+            for (int k = start; k < Math.min(order.length, start + BATCH); k++) {
+                batch.add(docs.get(order[k]));
+            }
+            List<Document> done = runBatch(lm, batch, hooks);
+            for (int k = 0; k < done.size(); k++) {
+                out[order[start + k]] = done.get(k);
+            }
+        }
+        return java.util.Arrays.asList(out);
     }
 
     private static List<Document> runBatch(LanguageModel lm, List<ChatEncoder.Encoded> batch, List<String> hooks) {
