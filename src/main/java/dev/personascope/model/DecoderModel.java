@@ -126,7 +126,9 @@ public final class DecoderModel implements AutoCloseable {
             h = h.add(Embedding.embedding(posArray, weights.positionEmbed, SparseFormat.DENSE).singletonOrThrow());
         }
         h = hooks.run(HookPoint.EMBED, h, ctx);
-        for (int layer = 0; layer < config.numLayers; layer++) {
+        // without logits or a cache to fill, the layers after the last hooked one change nothing anyone sees
+        int layers = logits == Logits.NONE && cache == null ? layersHooked(hooks) : config.numLayers;
+        for (int layer = 0; layer < layers; layer++) {
             try (NDManager layerScope = scope.newSubManager()) {
                 h.tempAttach(layerScope);
                 NDArray out = block(layer, h, attention, cache, hooks, ctx);
@@ -176,6 +178,15 @@ public final class DecoderModel implements AutoCloseable {
         try (NDManager tmp = manager.newSubManager()) {
             return tmp.create(v).toType(dtype, false).toType(DataType.FLOAT32, false).getFloat();
         }
+    }
+
+    /** How many blocks must run for every hook to see its activation: up to the last hooked block (all for ln_final). */
+    private int layersHooked(Hooks hooks) {
+        int needed = 0;
+        for (String p : hooks.points()) {
+            needed = Math.max(needed, p.equals(HookPoint.LN_FINAL) ? config.numLayers : HookPoint.layerOf(p) + 1);
+        }
+        return needed;
     }
 
     private static boolean hooksAfterBlocks(Hooks hooks) {

@@ -77,6 +77,29 @@ class HooksTest {
     }
 
     @Test
+    void aForwardWithoutLogitsStopsAfterTheLastHookedLayerWithTheSameActivations() {
+        try (LanguageModel lm = TinyModels.qwen2(35)) {
+            int layers = lm.config().numLayers;
+            for (String point : List.of(HookPoint.EMBED, HookPoint.residPre(0), HookPoint.residPost(1),
+                    HookPoint.mlpOut(layers - 1), HookPoint.LN_FINAL)) {
+                CaptureHook full = new CaptureHook(TokenScope.ALL);
+                TinyModels.logits(lm, SEQ, new Hooks().add(point, full));
+                CaptureHook early = new CaptureHook(TokenScope.ALL);
+                CaptureHook alsoEarlier = new CaptureHook(TokenScope.ALL);
+                try (NDManager scope = lm.model().manager().newSubManager()) {
+                    lm.model().forward(scope, TokenBatch.leftPadded(List.of(SEQ), 0), null,
+                            new Hooks().add(point, early).add(HookPoint.EMBED, alsoEarlier), DecoderModel.Logits.NONE);
+                }
+                assertEquals(SEQ.length, early.all().length, point);
+                for (int i = 0; i < SEQ.length; i++) {
+                    assertArrayEquals(full.all()[i], early.all()[i], point + " token " + i);
+                }
+                assertEquals(SEQ.length, alsoEarlier.all().length, point);
+            }
+        }
+    }
+
+    @Test
     void projectingOutLeavesNoComponentAlongTheDirection() {
         float[] d = randomVector(2);
         float[] unit = Directions.normalized(d);
