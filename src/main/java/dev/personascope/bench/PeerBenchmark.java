@@ -69,7 +69,8 @@ public final class PeerBenchmark {
             String last = stdout.isEmpty() ? "" : stdout.substring(stdout.lastIndexOf('\n') + 1);
             if (code != 0) {
                 throw new IllegalArgumentException("--compare: the peer (" + python + " " + script.file + ") exited with "
-                        + code + "; it needs torch, transformers and peft in that interpreter (see its error above)");
+                        + code + "; it needs torch (and, for forward and train, transformers and peft) in that interpreter"
+                        + " (see its error above)");
             }
             JsonNode json;
             try {

@@ -51,7 +51,7 @@ def step():
         W_dec.grad -= (W_dec.grad * W_dec).sum(-1, keepdim=True) * W_dec
     opt.step(); opt.zero_grad(set_to_none=True)
     with torch.no_grad():
-        W_dec /= W_dec.norm(dim=1, keepdim=True)
+        W_dec.div_(W_dec.norm(dim=1, keepdim=True))
 
 
 out = {"torch": torch.__version__, "threads": a.threads}
