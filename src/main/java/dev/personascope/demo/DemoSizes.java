@@ -2,7 +2,7 @@ package dev.personascope.demo;
 
 import dev.personascope.experiment.NarrowFineTune;
 
-/** How big each stage of the demo is: the normal run (about 15 minutes on 2 cores) or a smoke run. */
+/** How big each stage of the demo is: the normal run (about 6 minutes on 2 cores) or a smoke run. */
 public record DemoSizes(int datasetSize, int evalSamples, int steps, int batch, int monitorEvery,
                         String hook, int latents, int saeTokens, int diffSamples, int dashboardDocuments,
                         String coefficients, String vectorCoefficients, String suppressCoefficients, int randomDirections, int sweepSamples, String fractions, int seeds,
