@@ -113,20 +113,28 @@ public final class ForwardBenchmark {
         long n = 1L << 28;
         try (NDManager m = LanguageModel.newManager()) {
             NDArray a = m.ones(new Shape(n));
-            double best = Double.MAX_VALUE;
-            for (int i = 0; i < 6; i++) {
-                try (NDManager s = m.newSubManager()) {
-                    a.tempAttach(s);
-                    long t0 = System.nanoTime();
-                    a.sum().getFloat();
-                    double t = (System.nanoTime() - t0) / 1e9;
-                    if (i > 0) {
-                        best = Math.min(best, t);
-                    }
+            return 4.0 * n / bestOfFiveSeconds(m, a, x -> x.sum().getFloat()) / 1e9;
+        }
+    }
+
+    /**
+     * The fastest of five timed runs of {@code work} on {@code input} after one untimed warm-up; the work's results
+     * (made in the input's manager, temporarily a fresh sub-manager of {@code m}) are freed after each run.
+     */
+    private static double bestOfFiveSeconds(NDManager m, NDArray input, java.util.function.Consumer<NDArray> work) {
+        double best = Double.MAX_VALUE;
+        for (int i = 0; i < 6; i++) {
+            try (NDManager s = m.newSubManager()) {
+                input.tempAttach(s);
+                long t0 = System.nanoTime();
+                work.accept(input);
+                double t = (System.nanoTime() - t0) / 1e9;
+                if (i > 0) {
+                    best = Math.min(best, t);
                 }
             }
-            return 4.0 * n / best / 1e9;
         }
+        return best;
     }
 
     /**
@@ -239,19 +247,7 @@ public final class ForwardBenchmark {
         try (NDManager m = LanguageModel.newManager()) {
             NDArray a = m.randomNormal(new Shape(n, n));
             NDArray b = m.randomNormal(new Shape(n, n));
-            double best = Double.MAX_VALUE;
-            for (int i = 0; i < 6; i++) {
-                try (NDManager s = m.newSubManager()) {
-                    a.tempAttach(s);
-                    long t0 = System.nanoTime();
-                    NDArray c = a.matMul(b);
-                    c.getFloat(0, 0); // force completion
-                    double t = (System.nanoTime() - t0) / 1e9;
-                    if (i > 0) {
-                        best = Math.min(best, t);
-                    }
-                }
-            }
+            double best = bestOfFiveSeconds(m, a, x -> x.matMul(b).getFloat(0, 0)); // reading one value forces completion
             return 2.0 * n * n * n / best / 1e9;
         }
     }

@@ -10,13 +10,10 @@ public final class Autograd {
     }
 
     public static void noGrad(Runnable r) {
-        boolean was = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
-        try {
+        untaped(() -> {
             r.run();
-        } finally {
-            JniUtils.setGradMode(was);
-        }
+            return null;
+        });
     }
 
     /** The value of {@code f}, computed with recording off (inside a gradient collector: kept off the tape). */

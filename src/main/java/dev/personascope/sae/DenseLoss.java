@@ -28,7 +28,7 @@ final class DenseLoss implements LossComputation {
         NDArray z = sae.trainingLatents(pre);
         NDArray xHat = sae.decode(z);
         NDArray err = x.sub(xHat);
-        NDArray mse = err.square().sum(new int[] {1}).mean();
+        NDArray mse = LossComputation.meanSquaredNorm(err);
         NDArray loss = mse;
         long[] fired = z.gt(0).sum(new int[] {0}).toType(DataType.INT64, false).toLongArray();
         NDArray penalty = sae.sparsityPenalty(z);
@@ -45,7 +45,7 @@ final class DenseLoss implements LossComputation {
             NDArray deadPre = pre.mul(dead).add(dead.sub(1f).mul(1e9f));
             NDArray zAux = TopKSae.topK(deadPre, Math.min(auxK, dSae));
             NDArray eHat = zAux.matMul(sae.wDec());
-            NDArray aux = err.stopGradient().sub(eHat).square().sum(new int[] {1}).mean();
+            NDArray aux = LossComputation.meanSquaredNorm(err.stopGradient().sub(eHat));
             loss = loss.add(aux.mul((float) auxAlpha));
         }
         return new BatchLoss(loss, mse, fired);

@@ -10,4 +10,9 @@ interface LossComputation {
      * @param deadLatents  the latents dead now (AuxK reconstructs the residual from them), ascending; may be empty
      */
     BatchLoss compute(NDManager scope, NDArray x, long[] deadLatents);
+
+    /** ‖e‖² summed over dimensions, averaged over tokens, for errors e [B, d_in]: the reconstruction and AuxK losses. */
+    static NDArray meanSquaredNorm(NDArray e) {
+        return e.square().sum(new int[] {1}).mean();
+    }
 }

@@ -109,7 +109,7 @@ public final class SaeTrainer {
                         gc.backward(b.loss());
                     }
                     loss = b.loss().getFloat();
-                    double variance = x.sub(x.mean(new int[] {0})).square().sum(new int[] {1}).mean().getFloat();
+                    double variance = LossComputation.meanSquaredNorm(x.sub(x.mean(new int[] {0}))).getFloat();
                     fvu = b.mse().getFloat() / variance;
                     updateDead(b.fired());
                     double lr = lr(step, steps);

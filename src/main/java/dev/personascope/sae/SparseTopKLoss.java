@@ -52,7 +52,7 @@ final class SparseTopKLoss implements LossComputation {
         NDArray zK = Activation.relu(preK);
         NDArray xHat = zK.expandDims(1).batchMatMul(rows(sae.wDec(), idx)).squeeze(1).add(sae.bDec()); // [B, d_in]
         NDArray err = x.sub(xHat);
-        NDArray mse = err.square().sum(new int[] {1}).mean();
+        NDArray mse = LossComputation.meanSquaredNorm(err);
         NDArray loss = mse;
         long[] fired = fired(idx, zK, c.dSae);
         if (dead != null) {
@@ -62,7 +62,7 @@ final class SparseTopKLoss implements LossComputation {
             NDArray kept = Activation.relu(preDead.gather(positions, 1)); // [B, k_aux]
             NDArray zAux = preDead.zerosLike().scatter(positions, kept, -1);
             NDArray eHat = zAux.matMul(rows(sae.wDec(), dead)); // [B, d_in]
-            NDArray aux = err.stopGradient().sub(eHat).square().sum(new int[] {1}).mean();
+            NDArray aux = LossComputation.meanSquaredNorm(err.stopGradient().sub(eHat));
             loss = loss.add(aux.mul((float) auxAlpha));
         }
         return new BatchLoss(loss, mse, fired);
