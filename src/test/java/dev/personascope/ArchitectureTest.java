@@ -20,7 +20,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  */
 class ArchitectureTest {
     /** Layers from the bottom up; a layer may use the ones before it, never one after it. */
-    static final List<String> LAYERS = List.of("util", "report", "model", "lora", "data", "optim", "generate", "train", "eval",
+    static final List<String> LAYERS = List.of("util", "work", "spark", "report", "model", "lora", "data", "optim", "generate", "train", "eval",
             "serve", "sae", "persona", "dashboard", "monitor", "experiment", "demo", "world", "bench", "cli");
     static JavaClasses classes;
 

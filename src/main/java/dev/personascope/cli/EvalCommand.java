@@ -4,6 +4,8 @@ import dev.personascope.eval.Evaluation;
 import dev.personascope.eval.Judge;
 import dev.personascope.eval.Question;
 import dev.personascope.eval.QuestionSets;
+import dev.personascope.eval.SampledAnswers;
+import dev.personascope.eval.SamplePieces;
 import dev.personascope.model.LanguageModel;
 import dev.personascope.model.hooks.Hooks;
 import dev.personascope.persona.Steering;
@@ -18,7 +20,7 @@ import java.util.List;
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = "Misalignment evaluation: sample answers to a question set (emergent-misalignment YAML), judge them,"
                 + " and report misaligned and coherent fractions with Wilson 95%% intervals.")
-final class EvalCommand implements Runnable {
+final class EvalCommand implements Runnable, DistributedCommand {
     @Mixin
     ModelOptions modelOptions;
 
@@ -30,6 +32,9 @@ final class EvalCommand implements Runnable {
 
     @Mixin
     SteeringOptions steeringOptions;
+
+    @Mixin
+    SparkOptions spark;
 
     @Option(names = "--samples", defaultValue = "0",
             description = "Answers per paraphrase (default: each question's samples_per_paraphrase)")
@@ -67,19 +72,56 @@ final class EvalCommand implements Runnable {
         config(modelPath, j, null);
         j.preflight(qs);
         RunFolder.checkWritable(out, "--out");
-        try (LanguageModel lm = modelOptions.load()) {
-            Steering steering = steeringOptions.steering(lm);
-            Evaluation.Config config = config(modelPath, j, steering == null ? null : steering.describe());
-            Evaluation.run(lm, steering == null ? () -> Hooks.NONE : steering::hooks, qs, j, config, out, System.out);
+        if (spark.enabled()) {
+            runInPieces(j, qs);
+        } else {
+            try (LanguageModel lm = modelOptions.load()) {
+                Steering steering = steeringOptions.steering(lm);
+                Evaluation.Config config = config(modelPath, j, steering == null ? null : steering.describe());
+                Evaluation.run(lm, steering == null ? () -> Hooks.NONE : steering::hooks, qs, j, config, out, System.out);
+            }
         }
         judgeOptions.summarize(j, out);
         System.out.println("wrote " + out.resolve("answers.jsonl") + " and " + out.resolve("result.json"));
     }
 
+    /**
+     * Samples in pieces (batches of --batch answers) here or on Spark, each an executor's batch of the
+     * single-process run with the same seeds, then judges and reports here: the same files as without --spark.
+     */
+    private void runInPieces(Judge j, List<Question> qs) {
+        try (SamplePieces pieces = pieces()) {
+            SampledAnswers.Saved sampled = pieces.sampledBefore();
+            if (sampled != null) {
+                System.err.println("reusing the " + sampled.answers().size() + " answers sampled before in "
+                        + out.resolve(SampledAnswers.FILE));
+            } else {
+                spark.run(pieces);
+                sampled = pieces.merge();
+            }
+            Evaluation.judgeAndReport(j, qs, sampled.answers(), config(modelOptions.modelPath(), j, sampled.key().steering()),
+                    out, System.out);
+        }
+    }
+
+    @Override
+    public SamplePieces pieces() {
+        String asked = steeringOptions.spec == null ? null : "asked: " + steeringOptions.describeOptions();
+        return new SamplePieces(modelOptions::load, lm -> {
+            Steering steering = steeringOptions.steering(lm);
+            return new SamplePieces.Setup(steering == null ? () -> Hooks.NONE : steering::hooks,
+                    steering == null ? null : steering.describe());
+        }, QuestionSets.read(questions), config(modelOptions.modelPath(), judgeOptions.judge, asked), out);
+    }
+
     /** The run's configuration; its constructor checks the numbers. */
     private Evaluation.Config config(Path modelPath, Judge j, String steering) {
+        return config(modelPath, j.name(), steering);
+    }
+
+    private Evaluation.Config config(Path modelPath, String judgeName, String steering) {
         return new Evaluation.Config(modelPath.toString(), modelOptions.adapter == null ? null
-                : modelOptions.adapter.toString(), questions.toString(), j.name(), samples, temperature, seed, maxTokens,
+                : modelOptions.adapter.toString(), questions.toString(), judgeName, samples, temperature, seed, maxTokens,
                 batch, alignedBelow, coherentAbove, steering);
     }
 }

@@ -49,6 +49,12 @@ final class SteeringOptions {
         return Steering.add(d, coefficient, scale, scope);
     }
 
+    /** The steering options as given, e.g. "--steer vector:v.json --steer-coefficient 2.0 --steer-scope all". */
+    String describeOptions() {
+        return "--steer " + spec + (hook == null ? "" : " --steer-hook " + hook) + (ablate ? " --ablate"
+                : " --steer-coefficient " + coefficient + " --steer-scope " + scope.name().toLowerCase(java.util.Locale.ROOT));
+    }
+
     Supplier<Hooks> hooks(LanguageModel lm) {
         Steering s = steering(lm);
         if (s == null) {

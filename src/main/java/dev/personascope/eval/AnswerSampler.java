@@ -45,9 +45,22 @@ public final class AnswerSampler {
     /** As {@link #sample(List, int, double, int, long)}, calling {@code progress} with the answers done after each batch. */
     public List<Answer> sample(List<Question> questions, int samplesOverride, double temperature, int maxTokens, long seed,
                                IntConsumer progress) {
-        record Job(Question q, String paraphrase, int[] prompt) {
+        List<Prompt> prompts = prompts(questions, samplesOverride);
+        List<Answer> out = new ArrayList<>();
+        for (int start = 0; start < prompts.size(); start += batchSize) {
+            out.addAll(batch(prompts, start / batchSize, temperature, maxTokens, seed));
+            progress.accept(out.size());
         }
-        List<Job> jobs = new ArrayList<>();
+        return out;
+    }
+
+    /** One prompt to answer: the question, the paraphrase asked and its chat tokens. */
+    public record Prompt(Question question, String paraphrase, int[] tokens) {
+    }
+
+    /** Every answer to sample, in sampling order: each paraphrase of each question, its samples in a row. */
+    public List<Prompt> prompts(List<Question> questions, int samplesOverride) {
+        List<Prompt> prompts = new ArrayList<>();
         for (Question q : questions) {
             int n = samplesOverride > 0 ? samplesOverride : q.samplesPerParaphrase();
             for (String p : q.paraphrases()) {
@@ -56,25 +69,34 @@ public final class AnswerSampler {
                     msgs.add(new ChatMessage("system", q.system()));
                 }
                 msgs.add(new ChatMessage("user", p));
-                int[] prompt = lm.encodeChat(msgs);
+                int[] tokens = lm.encodeChat(msgs);
                 for (int i = 0; i < n; i++) {
-                    jobs.add(new Job(q, p, prompt));
+                    prompts.add(new Prompt(q, p, tokens));
                 }
             }
         }
+        return prompts;
+    }
+
+    /**
+     * The answers of batch {@code index} (prompts index·batch .. index·batch + batch - 1): what {@link #sample} gives
+     * for them, whichever batches run before, here or on another machine.
+     */
+    public List<Answer> batch(List<Prompt> prompts, int index, double temperature, int maxTokens, long seed) {
+        int start = index * batchSize;
+        List<Prompt> batch = prompts.subList(start, Math.min(prompts.size(), start + batchSize));
+        // row b of this batch samples with seed + start + b: each answer's seed is its index in the run
+        SamplingParams params = new SamplingParams(maxTokens, temperature, 1.0, seed + start, List.of(), 0);
+        List<Generation> gens = new Generator(lm).generate(batch.stream().map(Prompt::tokens).toList(), params, hooks.get());
         List<Answer> out = new ArrayList<>();
-        Generator gen = new Generator(lm);
-        for (int start = 0; start < jobs.size(); start += batchSize) {
-            List<Job> batch = jobs.subList(start, Math.min(jobs.size(), start + batchSize));
-            List<int[]> prompts = batch.stream().map(Job::prompt).toList();
-            // row b of this batch samples with seed + start + b: each answer's seed is its index in the run
-            SamplingParams params = new SamplingParams(maxTokens, temperature, 1.0, seed + start, List.of(), 0);
-            List<Generation> gens = gen.generate(prompts, params, hooks.get());
-            for (int i = 0; i < batch.size(); i++) {
-                out.add(new Answer(batch.get(i).q().id(), batch.get(i).paraphrase(), gens.get(i).text().trim(), null));
-            }
-            progress.accept(out.size());
+        for (int i = 0; i < batch.size(); i++) {
+            out.add(new Answer(batch.get(i).question().id(), batch.get(i).paraphrase(), gens.get(i).text().trim(), null));
         }
         return out;
+    }
+
+    /** How many batches {@link #sample} generates for {@code answers} answers. */
+    public int batches(int answers) {
+        return (answers + batchSize - 1) / batchSize;
     }
 }

@@ -96,6 +96,16 @@ public final class Evaluation {
             }
             SampledAnswers.save(samplesFile, key, answers);
         }
+        return judgeAndReport(judge, questions, answers, config, out, terminal);
+    }
+
+    /**
+     * Judges sampled answers (saved in {@code out}'s samples.jsonl before), scores them and writes the outputs, as
+     * {@link #run} does after sampling.
+     */
+    public static Result judgeAndReport(Judge judge, List<Question> questions, List<Answer> answers, Config config, Path out,
+                                        PrintStream terminal) {
+        Path samplesFile = out.resolve(SampledAnswers.FILE);
         List<Answer> judged;
         try (ProgressBar bar = new ProgressBar("judging", answers.size(), "answers")) {
             judged = judgeAll(judge, questions, answers, bar);
@@ -107,7 +117,7 @@ public final class Evaluation {
     }
 
     /** The longest answer that fits every prompt into the model's context; warns when it is shorter than asked. */
-    static int fitToContext(LanguageModel lm, List<Question> questions, int maxTokens) {
+    public static int fitToContext(LanguageModel lm, List<Question> questions, int maxTokens) {
         int context = lm.config().maxPositions;
         int longest = 0;
         String longestId = null;

@@ -20,7 +20,8 @@ import java.util.stream.Stream;
  * {@code OUT/samples.jsonl}: the answers an evaluation sampled, saved before any is judged, so that a rerun
  * after the judge failed judges them again instead of sampling again. The first line is
  * {@code {"sampled_with": {...}}}, everything the answers depend on (model and adapter with their files' sizes
- * and times, the questions, temperature, seed, answer length, batch, steering); then one line per answer,
+ * and times, the questions, temperature, seed, the answer length asked and the one that fits the model's context,
+ * batch, steering); then one line per answer,
  * {@code {"question_id", "paraphrase", "answer"}}, in sampling order. A file sampled with anything else
  * is not reused.
  */
@@ -30,8 +31,18 @@ public final class SampledAnswers {
     /** Everything the sampled answers depend on: the file's first line, {@code {"sampled_with": ...}}. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Key(String model, List<String> modelFiles, String adapter, List<String> adapterFiles,
-                      List<AskedQuestion> questions, double temperature, long seed, int maxTokens, int batch,
-                      String steering) {
+                      List<AskedQuestion> questions, double temperature, long seed, int maxTokensAsked, int maxTokens,
+                      int batch, String steering) {
+        /** This key with the answer length that fits the context set to {@code maxTokens}. */
+        public Key withMaxTokens(int maxTokens) {
+            return loaded(maxTokens, steering);
+        }
+
+        /** This key with what only the loaded model tells: the answer length that fits and the steering's description. */
+        public Key loaded(int maxTokens, String steering) {
+            return new Key(model, modelFiles, adapter, adapterFiles, questions, temperature, seed, maxTokensAsked, maxTokens,
+                    batch, steering);
+        }
     }
 
     /** A question as it was asked: its system prompt, paraphrases and answers per paraphrase. */
@@ -56,12 +67,16 @@ public final class SampledAnswers {
     private SampledAnswers() {
     }
 
-    /** What sampled answers depend on, for the given run. */
+    /**
+     * What sampled answers depend on, for the given run; {@code maxTokens} is the answer length that fits the model's
+     * context ({@link Evaluation#fitToContext}), 0 where it is not known yet (no model loaded).
+     */
     public static Key key(Evaluation.Config config, List<Question> questions, int maxTokens) {
         List<AskedQuestion> qs = questions.stream().map(q -> new AskedQuestion(q.id(), q.system(), q.paraphrases(),
                 config.samples() > 0 ? config.samples() : q.samplesPerParaphrase())).toList();
         return new Key(config.model(), files(config.model()), config.adapter(),
-                config.adapter() == null ? null : files(config.adapter()), qs, config.temperature(), config.seed(), maxTokens,
+                config.adapter() == null ? null : files(config.adapter()), qs, config.temperature(), config.seed(), config.maxTokens(),
+                maxTokens,
                 config.batchSize(), config.steering());
     }
 
@@ -92,6 +107,18 @@ public final class SampledAnswers {
      * when there was a file) when there are none to reuse.
      */
     public static List<Answer> load(Path file, Key key) {
+        return load(file, key, false);
+    }
+
+    /**
+     * As {@link #load(Path, Key)}, where the key's fitted answer length is not known ({@code key.maxTokens()} 0: the
+     * model is not loaded here): the saved one is taken for it.
+     */
+    public static List<Answer> loadAsAsked(Path file, Key key) {
+        return load(file, key, true);
+    }
+
+    private static List<Answer> load(Path file, Key key, boolean fitUnknown) {
         if (!Files.isRegularFile(file)) {
             return null;
         }
@@ -101,6 +128,9 @@ public final class SampledAnswers {
             if (saved == null) {
                 System.err.println("note: sampling again: " + file + " has no 'sampled_with' line");
                 return null;
+            }
+            if (fitUnknown) {
+                key = key.withMaxTokens(saved.maxTokens());
             }
             if (!saved.equals(key)) {
                 System.err.println("note: sampling again: " + file + " was sampled with other settings ("
@@ -117,6 +147,25 @@ public final class SampledAnswers {
             System.err.println("note: sampling again: " + e.getMessage());
             return null;
         }
+    }
+
+    /** The key on a samples file's first line and its answers; one line naming the file and line when it is not one. */
+    public record Saved(Key key, List<Answer> answers) {
+    }
+
+    /** Reads a samples file written by {@link #save}. */
+    public static Saved read(Path file) {
+        List<JsonLines.Line> lines = JsonLines.read(file, JsonLines.Torn.ERROR).lines();
+        Key saved = lines.isEmpty() ? null : Json.fromTree(lines.get(0).json(), Header.class, file + ":1").sampledWith();
+        if (saved == null) {
+            throw new IllegalArgumentException(file + ":1: expected {\"sampled_with\": ...}");
+        }
+        List<Answer> out = new ArrayList<>();
+        for (JsonLines.Line l : lines.subList(1, lines.size())) {
+            Sample a = Json.fromTree(l.json(), Sample.class, file + ":" + l.number());
+            out.add(new Answer(a.questionId(), a.paraphrase(), a.answer(), null));
+        }
+        return new Saved(saved, out);
     }
 
     /** Writes the sampled answers (atomically). */
