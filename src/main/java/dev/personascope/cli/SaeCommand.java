@@ -3,6 +3,8 @@ package dev.personascope.cli;
 import dev.personascope.model.LanguageModel;
 import dev.personascope.sae.ActivationSource;
 import dev.personascope.sae.ActivationStore;
+import dev.personascope.sae.HarvestPieces;
+import dev.personascope.sae.TokenCorpus;
 import dev.personascope.sae.ModelActivations;
 import dev.personascope.sae.Sae;
 import dev.personascope.sae.SaeConfig;
@@ -30,7 +32,7 @@ final class SaeCommand implements Runnable {
 
     @Command(name = "harvest", mixinStandardHelpOptions = true,
             description = "Harvest a hook point's activations over a corpus into a chunked on-disk store (resumable).")
-    static final class Harvest implements Runnable {
+    static final class Harvest implements Runnable, DistributedCommand {
         @Mixin
         ModelOptions modelOptions;
 
@@ -40,7 +42,8 @@ final class SaeCommand implements Runnable {
         @Mixin
         SaeCorpusOptions corpus;
 
-        @Option(names = "--chunk-tokens", defaultValue = "65536")
+        @Option(names = "--chunk-tokens", defaultValue = "65536", description = "Activation vectors per chunk at most"
+                + " (default ${DEFAULT-VALUE}); a chunk holds whole forwards of 16 documents")
         int chunkTokens;
 
         @Option(names = "--seed", defaultValue = "0")
@@ -49,13 +52,25 @@ final class SaeCommand implements Runnable {
         @Option(names = "--out", required = true)
         Path out;
 
+        @Mixin
+        SparkOptions spark;
+
         @Override
         public void run() {
             RunFolder.checkWritable(out, "--out");
-            try (LanguageModel lm = modelOptions.load()) {
-                long n = ActivationStore.harvest(lm, hook, corpus.load(lm, SaeConfig.DEFAULT_CONTEXT_SIZE, seed), out, chunkTokens);
+            ActivationStore.checkOwnStore(out, hook, 0);
+            try (HarvestPieces pieces = pieces()) {
+                spark.run(pieces);
+                long n = ActivationStore.finish(out, modelOptions.modelPath().toString(), hook, pieces);
                 System.out.println(n + " activation vectors of " + hook + " in " + out);
             }
+        }
+
+        /** One piece per chunk: a range of the corpus's documents. */
+        @Override
+        public HarvestPieces pieces() {
+            return new HarvestPieces(modelOptions::load, lm -> corpus.load(lm, SaeConfig.DEFAULT_CONTEXT_SIZE, seed), hook,
+                    TokenCorpus.count(corpus.data, corpus.documents, seed), SaeConfig.DEFAULT_CONTEXT_SIZE, chunkTokens, out);
         }
     }
 

@@ -17,8 +17,9 @@ import java.util.Map;
 
 /**
  * Activations harvested to disk: {@code chunk-NNNNN.safetensors} files, each one tensor
- * {@code activations} [n, d_in], and {@code store.json} (model, hook, d_in, chunks, tokens, and how many
- * documents are done, so an interrupted harvest resumes). Memory is one chunk whatever the corpus size.
+ * {@code activations} [n, d_in] (chunk k: documents k·D .. k·D + D - 1, {@link HarvestPieces}), and, once all are
+ * written, {@code store.json} (model, hook, d_in, chunks, tokens, documents). A rerun of an interrupted harvest keeps
+ * the chunks written. Memory is one chunk whatever the corpus size.
  */
 public final class ActivationStore {
     /** {@code store.json}: what the store holds and how far the harvest got. */
@@ -29,46 +30,58 @@ public final class ActivationStore {
     private ActivationStore() {
     }
 
-    /** Harvests {@code hook} over the corpus (resuming a partial store in {@code dir}); returns the token count. */
+    /**
+     * Harvests {@code hook} over the corpus into {@code dir} in this process, skipping the chunks written before (an
+     * interrupted harvest resumes); returns the token count. The same chunks as a harvest in pieces on a cluster.
+     */
     public static long harvest(LanguageModel lm, String hook, List<int[]> corpus, Path dir, int chunkTokens) {
         HookPoint.validate(hook, lm.config().numLayers);
-        int d = lm.config().hiddenSize;
-        int chunks = 0;
-        int docsDone = 0;
-        long tokens = 0;
+        checkOwnStore(dir, hook, lm.config().hiddenSize);
+        int longest = corpus.stream().mapToInt(d -> d.length).max().orElse(1);
+        HarvestPieces pieces = new HarvestPieces(() -> lm, m -> corpus, hook, corpus.size(), longest, chunkTokens, dir);
+        try (ProgressBar bar = new ProgressBar("harvest " + hook, pieces.count(), "chunks")) {
+            for (int i = 0; i < pieces.count(); i++) {
+                if (!pieces.done(i)) {
+                    pieces.run(i);
+                }
+                bar.step(1);
+            }
+        }
+        return finish(dir, String.valueOf(lm.source()), hook, pieces);
+    }
+
+    /** Refuses a folder holding another hook's store (or one of another width, when {@code dIn} is above 0). */
+    public static void checkOwnStore(Path dir, String hook, int dIn) {
         Path meta = dir.resolve("store.json");
         if (Files.exists(meta)) {
             Meta s = read(meta);
-            if (!hook.equals(s.hook()) || s.dIn() != d) {
+            if (!hook.equals(s.hook()) || (dIn > 0 && s.dIn() != dIn)) {
                 throw new IllegalArgumentException(meta + ": a store of " + s.hook() + " is already here");
             }
-            chunks = s.chunks();
-            docsDone = s.documents();
-            tokens = s.tokens();
         }
-        List<float[]> pending = new ArrayList<>();
-        int docsInPending = 0;
-        try (ProgressBar bar = new ProgressBar("harvest " + hook, corpus.size(), "docs")) {
-            bar.set(docsDone);
-            for (int start = docsDone; start < corpus.size(); start += 16) {
-                List<int[]> docs = corpus.subList(start, Math.min(corpus.size(), start + 16));
-                java.util.Collections.addAll(pending, ModelActivations.capture(lm, hook, docs));
-                docsInPending += docs.size();
-                if (pending.size() >= chunkTokens || start + 16 >= corpus.size()) {
-                    writeChunk(dir, chunks++, pending, d);
-                    tokens += pending.size();
-                    docsDone += docsInPending;
-                    pending.clear();
-                    docsInPending = 0;
-                    writeMeta(meta, lm, hook, d, chunks, tokens, docsDone);
-                }
-                bar.set(start + docs.size());
+    }
+
+    /**
+     * Writes store.json once every chunk of {@code pieces} is in {@code dir} (read back for their sizes); returns the
+     * token count.
+     */
+    public static long finish(Path dir, String model, String hook, HarvestPieces pieces) {
+        long tokens = 0;
+        int d = -1;
+        for (int i = 0; i < pieces.count(); i++) {
+            Path chunk = chunkPath(dir, i);
+            SafeTensors.Entry e = SafeTensors.index(chunk).get("activations");
+            if (e == null || e.shape().length != 2) {
+                throw new IllegalStateException(chunk + ": expected tensor 'activations' [n, d_in]");
             }
+            tokens += e.shape()[0];
+            d = (int) e.shape()[1];
         }
+        Json.write(dir.resolve("store.json"), new Meta(model, hook, d, pieces.count(), tokens, pieces.documents()));
         return tokens;
     }
 
-    private static void writeChunk(Path dir, int index, List<float[]> rows, int d) {
+    static void writeChunk(Path dir, int index, List<float[]> rows, int d) {
         float[] flat = new float[rows.size() * d];
         for (int i = 0; i < rows.size(); i++) {
             System.arraycopy(rows.get(i), 0, flat, i * d, d);
@@ -79,10 +92,6 @@ public final class ActivationStore {
 
     static Path chunkPath(Path dir, int index) {
         return dir.resolve(String.format("chunk-%05d.safetensors", index));
-    }
-
-    private static void writeMeta(Path meta, LanguageModel lm, String hook, int d, int chunks, long tokens, int docs) {
-        Json.write(meta, new Meta(String.valueOf(lm.source()), hook, d, chunks, tokens, docs));
     }
 
     static Meta read(Path meta) {

@@ -25,22 +25,39 @@ public final class TokenCorpus {
      * cut to {@code maxLength} tokens; {@code seed} draws a named corpus's documents.
      */
     public static List<int[]> load(String source, LanguageModel lm, int maxDocuments, int maxLength, long seed) {
-        boolean named = TextSets.has(source);
-        Path file = Path.of(source);
-        if (!named && !Files.exists(file)) {
-            throw new IllegalArgumentException("--data " + source + ": no corpus named '" + source
-                    + "' and no such file (corpora available: " + TextSets.available() + "; else a .jsonl or a text file)");
-        }
-        if (named || source.endsWith(".jsonl")) {
+        if (isChat(source)) {
             return TextSets.load(source, "--data", maxDocuments, seed).encode(lm, maxLength).stream()
                     .map(ChatEncoder.Encoded::ids).toList();
         }
         List<int[]> out = new ArrayList<>();
-        JsonLines.forEachText(file, m -> new IllegalArgumentException("--data " + m), (number, line) -> {
+        JsonLines.forEachText(Path.of(source), m -> new IllegalArgumentException("--data " + m), (number, line) -> {
             int[] ids = lm.tokenizer().encode(line, true);
             out.add(ids.length > maxLength ? Arrays.copyOf(ids, maxLength) : ids);
             return out.size() < maxDocuments;
         });
         return out;
+    }
+
+    /** How many documents {@link #load} gives, found without a model (nothing is tokenized). */
+    public static int count(String source, int maxDocuments, long seed) {
+        if (isChat(source)) {
+            return TextSets.load(source, "--data", maxDocuments, seed).size();
+        }
+        int[] n = {0};
+        JsonLines.forEachText(Path.of(source), m -> new IllegalArgumentException("--data " + m), (number, line) -> {
+            n[0]++;
+            return n[0] < maxDocuments;
+        });
+        return n[0];
+    }
+
+    /** A named corpus or a chat JSONL file (else a text file); an error line when it is neither named nor a file. */
+    private static boolean isChat(String source) {
+        boolean named = TextSets.has(source);
+        if (!named && !Files.exists(Path.of(source))) {
+            throw new IllegalArgumentException("--data " + source + ": no corpus named '" + source
+                    + "' and no such file (corpora available: " + TextSets.available() + "; else a .jsonl or a text file)");
+        }
+        return named || source.endsWith(".jsonl");
     }
 }

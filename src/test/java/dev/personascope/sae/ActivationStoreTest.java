@@ -6,9 +6,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,11 +24,23 @@ class ActivationStoreTest {
             String hook = "blocks.1.hook_resid_post";
             long once = ActivationStore.harvest(lm, hook, corpus, dir.resolve("once"), 2000);
             assertEquals(expected, once, "every token of every document");
-            // an interrupted harvest (half the corpus done) resumes to the same store
-            ActivationStore.harvest(lm, hook, corpus.subList(0, 32), dir.resolve("twice"), 2000);
+            // an interrupted harvest (its first chunk written, no store.json) resumes to the same store, byte for byte
+            int longest = corpus.stream().mapToInt(d -> d.length).max().orElseThrow();
+            HarvestPieces first = new HarvestPieces(() -> lm, m -> corpus, hook, corpus.size(), longest, 2000,
+                    dir.resolve("twice"));
+            first.run(0);
+            assertFalse(Files.exists(dir.resolve("twice/store.json")));
+            FileTime written = Files.getLastModifiedTime(dir.resolve("twice/chunk-00000.safetensors"));
             long twice = ActivationStore.harvest(lm, hook, corpus, dir.resolve("twice"), 2000);
             assertEquals(expected, twice);
-            assertTrue(Files.exists(dir.resolve("once/chunk-00001.safetensors")), "several chunks");
+            assertEquals(written, Files.getLastModifiedTime(dir.resolve("twice/chunk-00000.safetensors")), "kept");
+            assertEquals(4, first.count(), "64 documents, 16 per chunk");
+            for (int i = 0; i < 4; i++) {
+                String chunk = String.format("chunk-%05d.safetensors", i);
+                assertArrayEquals(Files.readAllBytes(dir.resolve("once").resolve(chunk)),
+                        Files.readAllBytes(dir.resolve("twice").resolve(chunk)), chunk);
+            }
+            assertArrayEquals(Files.readAllBytes(dir.resolve("once/store.json")), Files.readAllBytes(dir.resolve("twice/store.json")));
 
             ActivationSource a = ActivationStore.open(dir.resolve("once"), 1);
             ActivationSource b = ActivationStore.open(dir.resolve("twice"), 1);

@@ -18,11 +18,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@code eval --spark local[N]} on the organism writes, byte for byte, what the single-process run writes (answers
- * sampled in batches, each batch a Spark task with the seeds it has in one process), and a rerun after an
- * interruption samples only the missing batches.
+ * {@code eval} and {@code sae harvest} with {@code --spark local[N]} on the organism write, byte for byte, what the
+ * single-process run writes (answers sampled in batches, each batch a Spark task with the seeds it has in one process;
+ * activations in chunks of documents, each chunk a task).
  */
-class SparkEvalTest {
+class SparkLocalTest {
     @TempDir
     static Path dir;
 
@@ -71,5 +71,32 @@ class SparkEvalTest {
         CliTest.Result bad = CliTest.run(eval(dir.resolve("bad"), "--spark", "nonsense://x"));
         assertEquals(2, bad.code(), bad.err());
         assertTrue(bad.err().startsWith("error: ") && bad.err().strip().lines().count() == 1, bad.err());
+    }
+
+    @Test
+    void harvestOnSparkWritesTheSameChunks() throws Exception {
+        Path local = dir.resolve("store-local");
+        Path spark = dir.resolve("store-spark");
+        for (Path out : List.of(local, spark)) {
+            List<String> a = new java.util.ArrayList<>(List.of("sae", "harvest", "--model", "assets/organism", "--hook",
+                    "blocks.1.hook_resid_post", "--documents", "40", "--chunk-tokens", "3000", "--out", out.toString()));
+            if (out == spark) {
+                a.addAll(List.of("--spark", "local[2]"));
+            }
+            CliTest.Result r = CliTest.run(a.toArray(String[]::new));
+            assertEquals(0, r.code(), r.err());
+        }
+        List<String> names;
+        try (Stream<Path> s = Files.list(local)) {
+            names = s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+        assertEquals(List.of("chunk-00000.safetensors", "chunk-00001.safetensors", "chunk-00002.safetensors", "store.json"),
+                names, "40 documents, 16 per chunk");
+        try (Stream<Path> s = Files.list(spark)) {
+            assertEquals(names, s.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+        for (String f : names) {
+            assertArrayEquals(Files.readAllBytes(local.resolve(f)), Files.readAllBytes(spark.resolve(f)), f);
+        }
     }
 }
