@@ -4,6 +4,7 @@ import dev.personascope.work.PieceJobs;
 import dev.personascope.work.Pieces;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 import java.util.LinkedHashMap;
@@ -36,7 +37,13 @@ final class SparkOptions {
         if (master == null && !settings.isEmpty()) {
             throw new IllegalArgumentException("--spark-conf needs --spark MASTER");
         }
-        List<String> args = spec.root().commandLine().getParseResult().originalArgs();
+        ParseResult parsed = spec.root().commandLine().getParseResult();
+        List<String> relative = master == null || master.startsWith("local") ? List.of() : ExecutorArgs.relativePaths(parsed);
+        if (!relative.isEmpty()) {
+            throw new IllegalArgumentException("--spark " + master + ": executors run in folders of their own, so give"
+                    + " absolute paths on a file system they all see (relative: " + String.join(", ", relative) + ")");
+        }
+        List<String> args = parsed.originalArgs();
         PieceJobs.runAll(pieces, PieceJobs.job(CommandPieces.NAME, args), PieceJobs.runner(master, settings));
     }
 }

@@ -6,6 +6,7 @@ import dev.personascope.model.LanguageModel;
 import dev.personascope.model.hooks.HookPoint;
 import dev.personascope.model.io.HostTensor;
 import dev.personascope.model.io.SafeTensors;
+import dev.personascope.util.AtomicFiles;
 import dev.personascope.util.Json;
 import dev.personascope.util.ProgressBar;
 
@@ -78,6 +79,7 @@ public final class ActivationStore {
             d = (int) e.shape()[1];
         }
         Json.write(dir.resolve("store.json"), new Meta(model, hook, d, pieces.count(), tokens, pieces.documents()));
+        AtomicFiles.removeLeftovers(dir); // a chunk's temp file, left by an executor killed while writing it
         return tokens;
     }
 

@@ -51,6 +51,28 @@ public final class AtomicFiles {
         }
     }
 
+    /**
+     * Deletes the temp files {@link #write} leaves in {@code dir} when its process is killed mid-write (a lost
+     * executor): {@code .NAME<digits>.tmp} beside a file NAME. Returns how many.
+     */
+    public static int removeLeftovers(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        int n = 0;
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.toList()) {
+                if (p.getFileName().toString().matches("\\..+\\d+\\.tmp") && Files.isRegularFile(p)) {
+                    Files.deleteIfExists(p);
+                    n++;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
+        }
+        return n;
+    }
+
     public static void writeString(Path target, String text) {
         write(target, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
     }
