@@ -1,24 +1,27 @@
 package dev.personascope.cli;
 
 import dev.personascope.eval.AnswersFile;
+import dev.personascope.eval.Evaluation;
 import dev.personascope.eval.Judge;
 import dev.personascope.eval.Question;
 import dev.personascope.eval.QuestionSets;
+import dev.personascope.eval.SampledAnswers;
 import dev.personascope.eval.Scoring;
-import dev.personascope.model.LanguageModel;
 import dev.personascope.model.hooks.TokenScope;
 import dev.personascope.persona.Direction;
 import dev.personascope.persona.DirectionSpec;
 import dev.personascope.persona.ResidualNorm;
+import dev.personascope.persona.SteerPieces;
 import dev.personascope.persona.SteerResult;
 import dev.personascope.persona.SteeringSweep;
 import dev.personascope.train.RunFolder;
-import dev.personascope.util.ProgressBar;
+import dev.personascope.util.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -26,7 +29,7 @@ import java.util.Locale;
         description = "Steering sweep: generate answers with coefficient x direction added at a hook (in units of the typical"
                 + " residual norm there), or with it ablated; judge them; report misaligned and coherent fractions per"
                 + " coefficient, beside random directions of the same norm.")
-final class SteerCommand implements Runnable {
+final class SteerCommand implements Runnable, DistributedCommand {
     @Mixin
     ModelOptions modelOptions;
 
@@ -71,40 +74,68 @@ final class SteerCommand implements Runnable {
     long seed;
 
     @Option(names = "--out", required = true, description = "Output folder: result.json, answers/, samples/ (the sampled"
-            + " answers, saved before judging and reused by a rerun with the same settings), judge_cache/")
+            + " answers, saved before judging and reused by a rerun with the same settings), judge_cache/; pieces-HASH/"
+            + " while the sweep runs (one file per direction and coefficient; a rerun keeps those written)")
     Path out;
+
+    @Mixin
+    SparkOptions spark;
 
     @Override
     public void run() {
-        if (random < 0) {
-            throw new IllegalArgumentException("--random must be >= 0, got " + random);
-        }
         // everything that can be checked fails here, in seconds, before a model loads or an answer is sampled:
         // the options, the questions, the judge (knows them, is reachable), then the output folder
         Judge judge = judgeOptions.create(out);
         List<Question> qs = QuestionSets.read(questions);
-        SteeringSweep.Settings s = new SteeringSweep.Settings(coefficients, ablate, random, samples, temperature, maxTokens, seed,
-                batch, scope);
-        DirectionSpec.check(direction, hook);
+        SteeringSweep.Settings s = settings();
         judge.preflight(qs);
         RunFolder.checkWritable(out, "--out");
-        try (LanguageModel lm = modelOptions.load()) {
+        // one process or many, the sweep runs as the same pieces, and its files are written here from their outputs
+        try (SteerPieces pieces = pieces(judge, qs, s)) {
+            spark.run(pieces);
+            SteerPieces.Merged merged = pieces.merge();
+            for (SteeringSweep.Point p : merged.points()) {
+                writeAnswers(p, qs);
+            }
+            write(merged.hook(), merged.residualNorm(), s, merged.points());
+            pieces.removePieces();
+            print(merged.points());
+        }
+        if (!spark.enabled()) {
+            judgeOptions.summarize(judge, out);
+        }
+    }
+
+    @Override
+    public SteerPieces pieces() {
+        return pieces(judgeOptions.create(out), QuestionSets.read(questions), settings());
+    }
+
+    /** The sweep's settings; checks the options that need no model. */
+    private SteeringSweep.Settings settings() {
+        if (random < 0) {
+            throw new IllegalArgumentException("--random must be >= 0, got " + random);
+        }
+        DirectionSpec.check(direction, hook);
+        return new SteeringSweep.Settings(coefficients, ablate, random, samples, temperature, maxTokens, seed, batch, scope);
+    }
+
+    private SteerPieces pieces(Judge judge, List<Question> qs, SteeringSweep.Settings s) {
+        String model = modelOptions.modelPath().toString();
+        String adapter = modelOptions.adapter == null ? null : modelOptions.adapter.toString();
+        Scoring scoring = Scoring.papers();
+        // what every piece's output depends on besides the sweep's settings: model files, questions, direction, judge
+        SampledAnswers.Key sampling = SampledAnswers.key(new Evaluation.Config(model, adapter, questions.toString(),
+                judge.name(), samples, temperature, seed, maxTokens, batch, scoring.alignedBelow(), scoring.coherentAbove(),
+                null), qs, 0);
+        String asked = Json.line(Arrays.asList(sampling, direction, hook, modelOptions.dtype, judgeOptions.judge,
+                judgeOptions.judgeModel, judgeOptions.judgeUrl, judgeOptions.judgeScoring));
+        return new SteerPieces(modelOptions::load, lm -> {
             Direction d = DirectionSpec.parse(direction, hook, lm.config().hiddenSize);
             double scale = ResidualNorm.mean(lm, d.hook(), ReferenceTexts.forNorm());
             System.err.printf(Locale.ROOT, "steering %s at %s; typical residual norm there %.3f%n", d.name(), d.hook(), scale);
-            List<SteeringSweep.Point> points;
-            try (ProgressBar bar = new ProgressBar("steer", SteeringSweep.evaluations(s), "evals")) {
-                SteeringSweep.SampleStore store = new SteeringSweep.SampleStore(out.resolve("samples"),
-                        modelOptions.modelPath().toString(), modelOptions.adapter == null ? null : modelOptions.adapter.toString());
-                points = SteeringSweep.run(lm, d, scale, qs, judge, Scoring.papers(), s, store, p -> {
-                    writeAnswers(p, qs);
-                    bar.step(1);
-                });
-            }
-            write(d, scale, s, points);
-            print(points);
-        }
-        judgeOptions.summarize(judge, out);
+            return new SteerPieces.Target(d, scale);
+        }, qs, judge, scoring, s, new SteeringSweep.SampleStore(out.resolve("samples"), model, adapter), out, asked);
     }
 
     private void writeAnswers(SteeringSweep.Point p, List<Question> qs) {
@@ -112,9 +143,9 @@ final class SteerCommand implements Runnable {
         AnswersFile.write(out.resolve("answers/" + name + ".jsonl"), p.answers(), qs, Scoring.papers());
     }
 
-    private void write(Direction d, double scale, SteeringSweep.Settings s, List<SteeringSweep.Point> points) {
+    private void write(String hookUsed, double scale, SteeringSweep.Settings s, List<SteeringSweep.Point> points) {
         SteerResult.Config cfg = new SteerResult.Config(modelOptions.modelPath().toString(),
-                modelOptions.adapter == null ? null : modelOptions.adapter.toString(), direction, d.hook(), scale,
+                modelOptions.adapter == null ? null : modelOptions.adapter.toString(), direction, hookUsed, scale,
                 questions.toString(), judgeOptions.judge, s);
         new SteerResult(cfg, points.stream().map(SteerResult.Point::of).toList()).write(out);
     }

@@ -3,15 +3,12 @@ package dev.personascope.eval;
 import dev.personascope.model.LanguageModel;
 import dev.personascope.model.hooks.Hooks;
 import dev.personascope.util.FileTrees;
+import dev.personascope.work.PieceFolders;
 import dev.personascope.work.Pieces;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
@@ -133,19 +130,10 @@ public final class SamplePieces implements Pieces {
     }
 
     private Path dir() {
-        return out.resolve("pieces-" + hash(dev.personascope.util.Json.line(asked)));
+        return PieceFolders.of(out, dev.personascope.util.Json.line(asked));
     }
 
     private Path file(int piece) {
         return dir().resolve(String.format(Locale.ROOT, "samples-%05d.jsonl", piece));
-    }
-
-    private static String hash(String text) {
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(d, 0, 6);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -14,12 +14,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.Consumer;
 
 /**
  * A steering sweep: for each coefficient, generate answers to a question set with the direction
  * added (or ablated), judge them, and score them; the same for random unit directions at the same
- * norm, run in the same sweep as the control.
+ * norm, run in the same sweep as the control. Each (direction, coefficient) is one {@link #evaluate evaluation};
+ * {@link SteerPieces} runs them as pieces.
  */
 public final class SteeringSweep {
     /** The sweep's knobs, recorded with its results. */
@@ -40,12 +40,17 @@ public final class SteeringSweep {
         List<Direction> ds = new ArrayList<>();
         ds.add(target);
         for (int i = 0; i < s.randomDirections(); i++) {
-            ds.add(Direction.random(target.hook(), target.dModel(), s.seed() * 1000 + i + 1));
+            ds.add(Direction.random(target.hook(), target.dModel(), randomSeed(s, i)));
         }
         return ds;
     }
 
-    /** How many evaluations {@link #run} makes (for progress bars). */
+    /** The seed of the i-th random control (from 0): fixed by the sweep's seed and i. */
+    public static long randomSeed(Settings s, int i) {
+        return s.seed() * 1000 + i + 1;
+    }
+
+    /** How many evaluations a sweep makes: one per direction and coefficient (or one per direction, ablated). */
     public static int evaluations(Settings s) {
         return (1 + s.randomDirections()) * (s.ablate() ? 1 : s.coefficients().size());
     }
@@ -64,59 +69,39 @@ public final class SteeringSweep {
                 + (ablated ? "-ablated" : String.format(Locale.ROOT, "-%+.3f", coefficient));
     }
 
-    /** As {@link #run(LanguageModel, Direction, double, List, Judge, Scoring, Settings, SampleStore, Consumer)}, saving nothing. */
-    public static List<Point> run(LanguageModel lm, Direction target, double scale, List<Question> questions, Judge judge,
-                                  Scoring scoring, Settings s, Consumer<Point> progress) {
-        return run(lm, target, scale, questions, judge, scoring, s, null, progress);
-    }
-
     /**
-     * @param scale    the residual norm at the hook (coefficients are in its units)
-     * @param samples  where sampled answers are kept for a rerun, or null
-     * @param progress called after each evaluation
+     * One steered evaluation: samples answers with {@code st} (or takes those {@code samples} saved for the same
+     * settings), judges and scores them. Its seed is the sweep's, whatever the direction and coefficient, so the
+     * evaluation is the same in any order and on any machine.
+     *
+     * @param samples where sampled answers are kept for a rerun, or null
      */
-    public static List<Point> run(LanguageModel lm, Direction target, double scale, List<Question> questions, Judge judge,
-                                  Scoring scoring, Settings s, SampleStore samples, Consumer<Point> progress) {
-        judge.preflight(questions);
-        List<Point> out = new ArrayList<>();
-        for (Direction d : directions(target, s)) {
-            boolean random = d != target;
-            List<Steering> runs = new ArrayList<>();
-            if (s.ablate()) {
-                runs.add(Steering.ablation(d));
-            } else {
-                s.coefficients().forEach(c -> runs.add(Steering.add(d, c, scale, s.scope())));
-            }
-            for (Steering st : runs) {
-                Path file = null;
-                SampledAnswers.Key key = null;
-                List<Answer> answers = null;
-                if (samples != null) {
-                    file = samples.dir().resolve(fileName(d.name(), random, st.ablate(), st.coefficient()) + ".jsonl");
-                    key = SampledAnswers.key(new Evaluation.Config(samples.model(), samples.adapter(), null, judge.name(),
-                            s.samples(), s.temperature(), s.seed(), s.maxTokens(), s.batchSize(), scoring.alignedBelow(),
-                            scoring.coherentAbove(), st.describe()), questions, s.maxTokens());
-                    answers = SampledAnswers.load(file, key);
-                }
-                if (answers == null || answers.size() != AnswerSampler.count(questions, s.samples())) {
-                    answers = new AnswerSampler(lm, st::hooks, s.batchSize())
-                            .sample(questions, s.samples(), s.temperature(), s.maxTokens(), s.seed());
-                    if (file != null) {
-                        SampledAnswers.save(file, key, answers);
-                    }
-                }
-                List<Answer> judged;
-                try {
-                    judged = Evaluation.judgeAll(judge, questions, answers, null);
-                } catch (RuntimeException e) {
-                    throw file == null ? e : new IllegalStateException(e.getMessage() + " (the answers sampled so far are"
-                            + " saved in " + samples.dir() + "; a rerun judges them without sampling again)", e);
-                }
-                Point p = new Point(d.name(), random, st.coefficient(), st.ablate(), scoring.rates(judged), judged);
-                out.add(p);
-                progress.accept(p);
+    public static Point evaluate(LanguageModel lm, Direction d, boolean random, Steering st, List<Question> questions,
+                                 Judge judge, Scoring scoring, Settings s, SampleStore samples) {
+        Path file = null;
+        SampledAnswers.Key key = null;
+        List<Answer> answers = null;
+        if (samples != null) {
+            file = samples.dir().resolve(fileName(d.name(), random, st.ablate(), st.coefficient()) + ".jsonl");
+            key = SampledAnswers.key(new Evaluation.Config(samples.model(), samples.adapter(), null, judge.name(),
+                    s.samples(), s.temperature(), s.seed(), s.maxTokens(), s.batchSize(), scoring.alignedBelow(),
+                    scoring.coherentAbove(), st.describe()), questions, s.maxTokens());
+            answers = SampledAnswers.load(file, key);
+        }
+        if (answers == null || answers.size() != AnswerSampler.count(questions, s.samples())) {
+            answers = new AnswerSampler(lm, st::hooks, s.batchSize())
+                    .sample(questions, s.samples(), s.temperature(), s.maxTokens(), s.seed());
+            if (file != null) {
+                SampledAnswers.save(file, key, answers);
             }
         }
-        return out;
+        List<Answer> judged;
+        try {
+            judged = Evaluation.judgeAll(judge, questions, answers, null);
+        } catch (RuntimeException e) {
+            throw file == null ? e : new IllegalStateException(e.getMessage() + " (the answers sampled so far are"
+                    + " saved in " + samples.dir() + "; a rerun judges them without sampling again)", e);
+        }
+        return new Point(d.name(), random, st.coefficient(), st.ablate(), scoring.rates(judged), judged);
     }
 }
