@@ -7,6 +7,10 @@ import dev.personascope.eval.QuestionSets;
 import dev.personascope.data.ChatExample;
 import dev.personascope.experiment.Checkup;
 import dev.personascope.experiment.Contamination;
+import dev.personascope.experiment.Grid;
+import dev.personascope.experiment.GridReport;
+import dev.personascope.experiment.GridResult;
+import dev.personascope.experiment.GridSpec;
 import dev.personascope.model.LanguageModel;
 import dev.personascope.model.ModelConfig;
 import dev.personascope.persona.Conversations;
@@ -22,10 +26,12 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 
 @Command(name = "experiment", mixinStandardHelpOptions = true,
-        description = "Experiments: contamination sweeps with the persona monitor, re-alignment with little correct data",
-        subcommands = {ExperimentCommand.Contaminate.class, ExperimentCommand.Realign.class})
+        description = "Experiments: contamination sweeps with the persona monitor, re-alignment with little correct data,"
+                + " grids of fine-tuning settings",
+        subcommands = {ExperimentCommand.Contaminate.class, ExperimentCommand.Realign.class, ExperimentCommand.GridRun.class})
 final class ExperimentCommand implements Runnable {
     @Override
     public void run() {
@@ -189,6 +195,63 @@ final class ExperimentCommand implements Runnable {
             s.lr = training.lr;
             s.seed = seed;
             return s;
+        }
+    }
+
+    @Command(name = "grid", mixinStandardHelpOptions = true,
+            description = "A grid of fine-tuning settings (learning rate, LoRA rank or all weights, steps, seed, fraction of bad"
+                    + " data mixed into good) given in a YAML spec: fine-tune and evaluate at every point; tables and a plot of"
+                    + " the misaligned rate against the swept settings. Resumable; --spark runs each point as a Spark task.")
+    static final class GridRun implements Runnable, DistributedCommand {
+        @Option(names = "--spec", required = true, description = "grid.yaml: model, data, good, fraction, size, lr, lora_rank,"
+                + " steps, seed, batch, questions, judge, samples, max_tokens, temperature (paths relative to its folder)")
+        Path spec;
+
+        @Option(names = "--out", required = true, description = "Output folder: results.json, results.csv, results.html,"
+                + " points/ID/{point.json,answers.jsonl,train/} (a point whose point.json exists is not run again), judge_cache/")
+        Path out;
+
+        @Mixin
+        SparkOptions spark;
+
+        @Override
+        public void run() {
+            Setup s = setup();
+            s.judge().preflight(s.questions());
+            RunFolder.checkWritable(out, "--out");
+            Grid grid = s.grid();
+            spark.run(grid);
+            GridResult result = new GridResult(s.spec(), s.model().toString(), grid.results());
+            result.write(out);
+            GridReport.write(result, out);
+            System.out.printf(Locale.ROOT, "%-44s %-32s %-32s%n", "point", "misaligned (all)", "coherent");
+            for (GridResult.Point p : result.points()) {
+                System.out.printf(Locale.ROOT, "%-44s %-32s %-32s%n", p.settings().id(), p.misaligned(), p.coherent());
+            }
+            System.out.println("wrote " + out.resolve(GridResult.FILE) + ", results.csv and results.html");
+        }
+
+        @Override
+        public Grid pieces() {
+            return setup().grid();
+        }
+
+        private record Setup(GridSpec spec, Path model, Judge judge, List<Question> questions, Grid grid) {
+        }
+
+        /** Reads and checks the spec and what it names; loads no model. */
+        private Setup setup() {
+            GridSpec g = GridSpec.read(spec);
+            Path m = g.model() != null ? GridSpec.resolve(spec, g.model()) : Defaults.organism();
+            if (!java.nio.file.Files.exists(m)) {
+                throw new IllegalArgumentException(spec + ": model: " + m + ": no such file or folder");
+            }
+            Judge judge = JudgeOptions.of(g.judge(), spec).create(out);
+            List<Question> qs = QuestionSets.read(GridSpec.resolve(spec, g.questions()));
+            List<ChatExample> bad = ChatJsonl.read(GridSpec.resolve(spec, g.data()), "data");
+            List<ChatExample> goodData = g.good() == null ? null : ChatJsonl.read(GridSpec.resolve(spec, g.good()), "good");
+            Checkup checkup = new Checkup(qs, judge, g.samples(), g.temperature(), g.maxTokens());
+            return new Setup(g, m, judge, qs, new Grid(m, g, bad, goodData, checkup, out));
         }
     }
 

@@ -4,12 +4,13 @@ import dev.personascope.eval.Judge;
 import dev.personascope.eval.JudgeFactory;
 import dev.personascope.eval.JudgeScoring;
 import dev.personascope.eval.OpenAiJudge;
+import dev.personascope.experiment.GridSpec;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.time.Duration;
 
-/** The judge options shared by eval and steer. */
+/** The judge options shared by eval, steer and the experiments (and, from its spec, experiment grid). */
 final class JudgeOptions {
     @Option(names = "--judge", required = true, description = "world or openai (an OpenAI-compatible chat API)")
     String judge;
@@ -44,6 +45,29 @@ final class JudgeOptions {
             + " personascope serve), auto (tokens when the first token's top 20 include a number of two or more digits,"
             + " else digits). Default ${DEFAULT-VALUE}")
     String judgeScoring = OpenAiJudge.DEFAULT_SCORING.label();
+
+    /** The options a spec file gives ({@code judge:} of grid.yaml); what it leaves out takes the options' defaults. */
+    static JudgeOptions of(GridSpec.JudgeSpec spec, Path specFile) {
+        JudgeOptions o = new JudgeOptions();
+        o.judge = spec.name();
+        o.judgeUrl = spec.url() != null ? spec.url() : OpenAiJudge.DEFAULT_URL;
+        o.judgeModel = spec.model();
+        o.judgeKeyEnv = spec.keyEnv() != null ? spec.keyEnv() : OpenAiJudge.DEFAULT_KEY_ENV;
+        if (spec.concurrency() != null) {
+            o.judgeConcurrency = spec.concurrency();
+        }
+        if (spec.attempts() != null) {
+            o.judgeAttempts = spec.attempts();
+        }
+        if (spec.timeout() != null) {
+            o.judgeTimeout = spec.timeout();
+        }
+        if (spec.scoring() != null) {
+            o.judgeScoring = spec.scoring();
+        }
+        o.judgeCache = spec.cache() == null ? null : GridSpec.resolve(specFile, spec.cache());
+        return o;
+    }
 
     Path cacheDir(Path out) {
         return judgeCache != null ? judgeCache : out.resolve("judge_cache");

@@ -1,5 +1,5 @@
 /**
  * Persona features: SAE model diffing, latent dashboards, persona vectors, steering and data screening. Uses
- * sae, eval, generate, optim, report, data, model and util.
+ * sae, eval, generate, optim, report, data, model, work and util.
  */
 package dev.personascope.persona;
