@@ -208,7 +208,8 @@ final class ExperimentCommand implements Runnable {
         Path spec;
 
         @Option(names = "--out", required = true, description = "Output folder: results.json, results.csv, results.html,"
-                + " points/ID/{point.json,answers.jsonl,train/} (a point whose point.json exists is not run again), judge_cache/")
+                + " points/ID/{point.json,answers.jsonl,train/} (a point whose point.json exists is not run again), grid.json"
+                + " (the settings all points share; a rerun with other ones is refused), judge_cache/")
         Path out;
 
         @Mixin
@@ -220,6 +221,7 @@ final class ExperimentCommand implements Runnable {
             s.judge().preflight(s.questions());
             RunFolder.checkWritable(out, "--out");
             Grid grid = s.grid();
+            grid.checkSameShared();
             spark.run(grid);
             GridResult result = new GridResult(s.spec(), s.model().toString(), grid.results());
             result.write(out);

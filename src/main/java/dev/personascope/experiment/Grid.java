@@ -111,6 +111,32 @@ public final class Grid implements Pieces {
         }
     }
 
+    /**
+     * Records in {@code OUT/grid.json} the settings every point shares, or checks they are those recorded there: points
+     * of another grid in the same folder would be taken for this one's (a point is done when its point.json exists),
+     * while adding values to the swept lists reuses the points already made.
+     */
+    public void checkSameShared() {
+        Path file = out.resolve(SHARED);
+        com.fasterxml.jackson.databind.JsonNode now = Json.toTree(spec.shared(model));
+        if (Files.isRegularFile(file)) {
+            com.fasterxml.jackson.databind.JsonNode was = Json.read(file, com.fasterxml.jackson.databind.JsonNode.class);
+            java.util.Iterator<String> names = now.fieldNames();
+            while (names.hasNext()) {
+                String name = names.next();
+                if (!now.get(name).equals(was.get(name))) {
+                    throw new IllegalArgumentException(file + ": the points in " + out + " were made with another " + name
+                            + " (" + was.get(name) + ", now " + now.get(name) + "); use another --out");
+                }
+            }
+        } else {
+            Json.write(file, now);
+        }
+    }
+
+    /** Where {@link #checkSameShared} keeps the shared settings. */
+    public static final String SHARED = "grid.json";
+
     /** Every point's result, in grid order. */
     public List<GridResult.Point> results() {
         return points.stream().map(p -> GridResult.Point.read(file(p))).toList();

@@ -46,7 +46,7 @@ public final class GridReport {
             csv.append(String.join(",", row)).append('\n');
         }
         AtomicFiles.writeString(out.resolve("results.csv"), csv.toString());
-        page(result, rows).write(out.resolve("results.html"));
+        page(result).write(out.resolve("results.html"));
     }
 
     private static List<String> row(GridResult.Point p) {
@@ -64,7 +64,7 @@ public final class GridReport {
         return w.trials() == 0 ? "" : String.valueOf(w.fraction());
     }
 
-    private static HtmlReport page(GridResult result, List<List<String>> rows) {
+    private static HtmlReport page(GridResult result) {
         HtmlReport r = new HtmlReport("Fine-tuning grid: misalignment against the settings");
         List<Setting> swept = new ArrayList<>();
         for (Setting s : SETTINGS) {
@@ -80,7 +80,16 @@ public final class GridReport {
         for (Setting x : swept.isEmpty() ? List.of(SETTINGS.get(1)) : swept) {
             r.chart(chart(result, x, swept), "one line per combination of the other swept settings");
         }
-        return r.section("Grid points", null).table(HEADER, rows);
+        List<List<String>> rows = new ArrayList<>();
+        for (GridResult.Point p : result.points()) {
+            GridResult.Settings s = p.settings();
+            rows.add(List.of(s.id(), s.fraction() == null ? "" : plain(s.fraction()), plain(s.lr()),
+                    s.loraRank() == 0 ? "all weights" : "LoRA " + s.loraRank(), String.valueOf(s.steps()),
+                    String.valueOf(s.seed()), p.misaligned().toString(), p.coherent().toString()));
+        }
+        return r.section("Grid points", "Misaligned and coherent: fraction of all answers [95% interval] (count). The"
+                + " numbers in full are in results.csv.").table(List.of("point", "fraction", "lr", "fine-tuned", "steps",
+                "seed", "misaligned", "coherent"), rows);
     }
 
     /** The misaligned rate against setting {@code x}, one series per combination of the other swept settings. */
@@ -90,7 +99,7 @@ public final class GridReport {
             List<String> key = new ArrayList<>();
             for (Setting s : swept) {
                 if (s != x) {
-                    key.add(s.name() + " " + s.value().apply(p.settings()));
+                    key.add(s.name() + " " + plain(s.value().apply(p.settings())));
                 }
             }
             lines.computeIfAbsent(key.isEmpty() ? "all" : String.join(", ", key), k -> new ArrayList<>()).add(p);
@@ -106,6 +115,11 @@ public final class GridReport {
                     sorted.stream().mapToDouble(p -> p.misaligned().high()).toArray());
         });
         return c.yRange(0, 1);
+    }
+
+    /** A setting's value as grid.yaml would write it: plain decimal, no exponent (3e-4 is 0.0003). */
+    private static String plain(Number n) {
+        return n instanceof Double d ? java.math.BigDecimal.valueOf(d).stripTrailingZeros().toPlainString() : String.valueOf(n);
     }
 
     private static double x(Setting s, GridResult.Point p) {

@@ -85,6 +85,17 @@ public record GridSpec(String model, String data, String good, List<Double> frac
         }
     }
 
+    /** What every point of a grid shares (all but the swept lists), with the model as resolved. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Shared(String model, String data, String good, Integer size, int batch, String questions, JudgeSpec judge,
+                         int samples, int maxTokens, double temperature) {
+    }
+
+    /** The settings every point shares, {@code model} being the model folder the points fine-tune. */
+    public Shared shared(Path model) {
+        return new Shared(model.toString(), data, good, size, batch, questions, judge, samples, maxTokens, temperature);
+    }
+
     /** Reads and checks a spec; anything wrong is one line naming the file and the field. */
     public static GridSpec read(Path file) {
         return Json.readYaml(file, GridSpec.class);

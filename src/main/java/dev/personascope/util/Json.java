@@ -93,6 +93,9 @@ public final class Json {
             if (!(e instanceof com.fasterxml.jackson.databind.JsonMappingException m)) {
                 throw new IllegalArgumentException(file + ": invalid YAML: " + JsonErrors.brief(e));
             }
+            if (m.getPath().isEmpty() && m.getOriginalMessage().startsWith("No content to map")) {
+                throw new IllegalArgumentException(file + ": empty");
+            }
             throw new IllegalArgumentException(file + ": " + field(m));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);

@@ -91,6 +91,14 @@ class ExperimentGridTest {
         assertEquals(0, again.code(), again.err());
         assertEquals(before, Files.getLastModifiedTime(point));
         assertArrayEquals(Files.readAllBytes(spark.resolve("results.json")), Files.readAllBytes(local.resolve("results.json")));
+
+        // points made with other shared settings are never taken for this grid's
+        Path other = dir.resolve("other.yaml");
+        Files.writeString(other, GRID.replace("max_tokens: 12", "max_tokens: 13"));
+        CliTest.Result refused = grid(other, local);
+        assertEquals(2, refused.code(), refused.err());
+        assertTrue(refused.err().startsWith("error: " + local.resolve("grid.json")) && refused.err().contains("max_tokens")
+                && refused.err().strip().lines().count() == 1, refused.err());
     }
 
     @Test
