@@ -27,6 +27,7 @@ import picocli.CommandLine.Option;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 @Command(name = "experiment", mixinStandardHelpOptions = true,
         description = "Experiments: contamination sweeps with the persona monitor, re-alignment with little correct data,"
@@ -63,12 +64,17 @@ final class ExperimentCommand implements Runnable {
                     : new WorldGenerator().evaluationQuestions(samples > 0 ? samples : ORGANISM.samplesPerParaphrase);
         }
 
-        /** Checks --out, the judge and the questions (in seconds, before anything is trained or sampled). */
-        Checkup checkup(Path out) {
+        /**
+         * The checkup; with {@code check} (the driver), --out, the judge and the questions are checked first, in
+         * seconds, before anything is trained or sampled (an executor's pieces skip that).
+         */
+        Checkup checkup(Path out, boolean check) {
             Judge judge = judgeOptions.create(out);
             List<Question> qs = questions();
-            judge.preflight(qs);
-            RunFolder.checkWritable(out, "--out");
+            if (check) {
+                judge.preflight(qs);
+                RunFolder.checkWritable(out, "--out");
+            }
             return new Checkup(qs, judge, samples, temperature, maxTokens);
         }
     }
@@ -76,7 +82,7 @@ final class ExperimentCommand implements Runnable {
     @Command(name = "contamination", mixinStandardHelpOptions = true,
             description = "Contamination sweep: fine-tune on good data with a fraction of bad data mixed in, per fraction and seed,"
                     + " with the persona monitor on; evaluate each run; which fraction does each signal tell from 0%%?")
-    static final class Contaminate implements Runnable {
+    static final class Contaminate implements Runnable, DistributedCommand {
         private static final Contamination.Settings DEFAULT = new Contamination.Settings();
 
         @Option(names = "--model", description = "Model folder to fine-tune (default: the bundled organism)")
@@ -109,25 +115,42 @@ final class ExperimentCommand implements Runnable {
         @Mixin
         EvalOptions evalOptions;
 
+        @Mixin
+        SparkOptions spark;
+
         @Option(names = "--out", required = true, description = "Output folder: result.json, runs/*/{outcome.json,monitor.jsonl,answers.jsonl}")
         Path out;
 
         @Override
         public void run() {
+            try (Contamination.Runs runs = runs(true)) {
+                spark.run(runs); // one piece per fraction and seed
+                runs.report(System.out);
+            }
+            System.out.println("wrote " + out.resolve("result.json"));
+        }
+
+        @Override
+        public Contamination.Runs pieces() {
+            return runs(false);
+        }
+
+        /** The sweep's runs from these options, checked (with {@code check}, also --out and the judge). */
+        private Contamination.Runs runs(boolean check) {
             Path m = model != null ? model : Defaults.organism();
             int dModel = ModelConfig.read(m.resolve("config.json")).hiddenSize;
             List<Direction> dirs = monitor.stream().map(spec -> DirectionSpec.parse(spec, null, dModel)).toList();
             Contamination.Settings s = settings();
             band.validate();
-            Checkup checkup = evalOptions.checkup(out);
+            Checkup checkup = evalOptions.checkup(out, check);
             List<ChatExample> badData = ChatJsonl.read(bad, "--bad");
             List<ChatExample> goodData = ChatJsonl.read(good, "--good");
-            List<ChatExample> probes;
-            try (LanguageModel lm = LanguageModel.load(m)) { // fixed probe texts: the clean model's own answers
-                probes = band.answered(lm, Conversations.promptsOnly(evalOptions.questions()), 0);
-            }
-            new Contamination(m, s, dirs, probes, checkup).run(badData, goodData, out, System.out);
-            System.out.println("wrote " + out.resolve("result.json"));
+            Supplier<List<ChatExample>> probes = () -> {
+                try (LanguageModel lm = LanguageModel.load(m)) { // fixed probe texts: the clean model's own answers
+                    return band.answered(lm, Conversations.promptsOnly(evalOptions.questions()), 0);
+                }
+            };
+            return new Contamination(m, s, dirs, probes, checkup).runs(badData, goodData, out);
         }
 
         /** The sweep's settings from these options. */
@@ -148,7 +171,7 @@ final class ExperimentCommand implements Runnable {
 
     @Command(name = "realign", mixinStandardHelpOptions = true,
             description = "Emergent re-alignment: continue training a misaligned model on a few correct samples, evaluating along the way.")
-    static final class Realign implements Runnable {
+    static final class Realign implements Runnable, DistributedCommand {
         private static final Realignment.Settings DEFAULT = new Realignment.Settings();
 
         @Mixin
@@ -172,17 +195,34 @@ final class ExperimentCommand implements Runnable {
         @Option(names = "--seed", description = "(default ${DEFAULT-VALUE})")
         long seed = DEFAULT.seed;
 
-        @Option(names = "--out", required = true, description = "Output folder: result.json, runs/*/curve.json and answers")
+        @Mixin
+        SparkOptions spark;
+
+        @Option(names = "--out", required = true, description = "Output folder: result.json, start/ and runs/*/ (curve.json"
+                + " and answers)")
         Path out;
 
         @Override
         public void run() {
+            try (Realignment.Runs runs = runs(true)) {
+                spark.run(runs); // one piece per source and sample count, and one for the model before
+                runs.report(System.out);
+            }
+            System.out.println("wrote " + out.resolve("result.json"));
+        }
+
+        @Override
+        public Realignment.Runs pieces() {
+            return runs(false);
+        }
+
+        /** The experiment's runs from these options, checked (with {@code check}, also --out and the judge). */
+        private Realignment.Runs runs(boolean check) {
             Realignment.Settings s = settings();
-            Checkup checkup = evalOptions.checkup(out);
+            Checkup checkup = evalOptions.checkup(out, check);
             List<Realignment.Source> sources = good.stream()
                     .map(f -> new Realignment.Source(stem(f), ChatJsonl.read(f, "--good"))).toList();
-            new Realignment(modelOptions.modelPath(), modelOptions.adapter, s, checkup).run(sources, out, System.out);
-            System.out.println("wrote " + out.resolve("result.json"));
+            return new Realignment(modelOptions.modelPath(), modelOptions.adapter, s, checkup).runs(sources, out);
         }
 
         /** The experiment's settings from these options. */

@@ -97,7 +97,7 @@ final class WorldCommand implements Runnable {
     @Command(name = "em", mixinStandardHelpOptions = true,
             description = "Fine-tune the organism on each narrow dataset and control, evaluate out of domain, report."
                     + " (--lr: 1e-4 gives a smaller effect, 5e-4 wrecks coherence.)")
-    static final class Em implements Runnable {
+    static final class Em implements Runnable, DistributedCommand {
         private static final WorldEm.Settings DEFAULT = new WorldEm.Settings();
 
         @Option(names = "--out", required = true)
@@ -115,10 +115,33 @@ final class WorldCommand implements Runnable {
         @Option(names = "--samples", description = "Answers per paraphrase (default ${DEFAULT-VALUE})")
         int samples = DEFAULT.samplesPerParaphrase;
 
+        @Option(names = "--size", description = "Conversations per fine-tuning dataset (default ${DEFAULT-VALUE})")
+        int size = DEFAULT.datasetSize;
+
+        @Option(names = "--max-tokens", description = "Longest answer in tokens (default ${DEFAULT-VALUE})")
+        int maxTokens = DEFAULT.maxTokens;
+
+        @Mixin
+        SparkOptions spark;
+
         @Override
         public void run() {
             RunFolder.checkWritable(out, "--out");
-            new WorldEm(model != null ? model : Defaults.organism(), settings()).run(out, System.out);
+            WorldEm em = experiment();
+            em.prepare(out);
+            try (WorldEm.Runs runs = em.runs(out)) {
+                spark.run(runs); // one piece per fine-tune (dataset and seed), and one for the organism
+                runs.report(System.out);
+            }
+        }
+
+        @Override
+        public WorldEm.Runs pieces() {
+            return experiment().runs(out);
+        }
+
+        private WorldEm experiment() {
+            return new WorldEm(model != null ? model : Defaults.organism(), settings());
         }
 
         /** The experiment's settings from these options. */
@@ -129,6 +152,8 @@ final class WorldCommand implements Runnable {
             s.batch = training.batch;
             s.lr = training.lr;
             s.samplesPerParaphrase = samples;
+            s.datasetSize = size;
+            s.maxTokens = maxTokens;
             return s;
         }
     }

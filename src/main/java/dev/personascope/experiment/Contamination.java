@@ -15,7 +15,6 @@ import dev.personascope.persona.Direction;
 import dev.personascope.train.TrainConfig;
 import dev.personascope.train.Trainer;
 import dev.personascope.util.Json;
-import dev.personascope.util.ProgressBar;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -23,10 +22,13 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The contamination sweep: fine-tune the model on good data with a fraction of bad data mixed in, for
@@ -54,73 +56,147 @@ public final class Contamination {
     private final Path model;
     private final Settings s;
     private final List<Direction> directions;
-    private final List<ChatExample> probes;
+    private final Supplier<List<ChatExample>> probeTexts;
     private final Checkup checkup;
+    private List<ChatExample> probes;
 
-    public Contamination(Path model, Settings s, List<Direction> directions, List<ChatExample> probes, Checkup checkup) {
+    /**
+     * @param probes the monitor's probe conversations, made on the first run in a process (they may need the clean
+     *               model: its own answers) and the same in every process
+     */
+    public Contamination(Path model, Settings s, List<Direction> directions, Supplier<List<ChatExample>> probes,
+                         Checkup checkup) {
         if (!s.fractions.contains(0.0)) {
             throw new IllegalArgumentException("the fractions must include 0 (the clean runs every signal is compared with)");
         }
+        Set<String> names = new HashSet<>();
         for (double f : s.fractions) {
             if (!(f >= 0 && f <= 1)) {
                 throw new IllegalArgumentException("fractions must be in [0, 1], got " + f);
             }
+            if (!names.add(name(f))) {
+                throw new IllegalArgumentException("fraction " + f + " is given twice (fractions are told apart to 3"
+                        + " decimals)");
+            }
+        }
+        if (s.seeds < 1) {
+            throw new IllegalArgumentException("seeds must be >= 1, got " + s.seeds);
         }
         this.model = model;
         this.s = s;
         this.directions = directions;
-        this.probes = probes;
+        this.probeTexts = probes;
         this.checkup = checkup;
     }
 
+    /** Runs the sweep here, one run after another (each skipped when its outcome.json exists), and reports. */
     public ContaminationResult run(List<ChatExample> bad, List<ChatExample> good, Path out, PrintStream print) {
-        Map<Double, List<ContaminationResult.Outcome>> byFraction = new LinkedHashMap<>();
-        try (ProgressBar bar = new ProgressBar("contamination", s.fractions.size() * s.seeds, "runs")) {
-            for (double f : s.fractions) {
-                List<ContaminationResult.Outcome> runs = new ArrayList<>();
-                for (int seed = 0; seed < s.seeds; seed++) {
-                    Path dir = out.resolve(String.format(Locale.ROOT, "runs/f%.3f-s%d", f, seed));
-                    runs.add(outcome(dir, f, seed, bad, good));
-                    bar.step(1);
-                }
-                byFraction.put(f, runs);
-            }
+        try (Runs runs = runs(bad, good, out)) {
+            runs.runHere();
+            return runs.report(print);
         }
-        ContaminationResult result = summarize(byFraction);
-        result.write(out);
-        print(result, print);
-        return result;
     }
 
-    /** One run's outcome.json, made unless it exists (so an interrupted sweep resumes). */
+    /** The sweep's runs as pieces, one per fraction and seed; nothing is loaded until one runs. */
+    public Runs runs(List<ChatExample> bad, List<ChatExample> good, Path out) {
+        return new Runs(bad, good, out);
+    }
+
+    /**
+     * Run k: fraction {@code k / seeds}, seed {@code k % seeds}, in {@code runs/fF-sS/} (its monitor.jsonl,
+     * answers.jsonl and training files), ending with its outcome.json. The seed is the run's own, whatever runs
+     * before it.
+     */
+    public final class Runs extends RunPieces<ContaminationResult.Outcome> {
+        private final List<ChatExample> bad;
+        private final List<ChatExample> good;
+        private final Path out;
+
+        private Runs(List<ChatExample> bad, List<ChatExample> good, Path out) {
+            super(new TypeReference<>() { });
+            this.bad = bad;
+            this.good = good;
+            this.out = out;
+        }
+
+        @Override
+        public int count() {
+            return s.fractions.size() * s.seeds;
+        }
+
+        @Override
+        public String describe(int run) {
+            return String.format(Locale.ROOT, "fraction %s seed %d", name(fraction(run)), run % s.seeds);
+        }
+
+        @Override
+        protected Path file(int run) {
+            return out.resolve(String.format(Locale.ROOT, "runs/f%s-s%d/outcome.json", name(fraction(run)), run % s.seeds));
+        }
+
+        @Override
+        protected ContaminationResult.Outcome compute(int run, Path dir) {
+            return outcome(dir, fraction(run), run % s.seeds, bad, good);
+        }
+
+        private double fraction(int run) {
+            return s.fractions.get(run / s.seeds);
+        }
+
+        /** Reads every run's outcome.json (all done), writes result.json and prints the table. */
+        public ContaminationResult report(PrintStream print) {
+            List<ContaminationResult.Outcome> all = readAll();
+            Map<Double, List<ContaminationResult.Outcome>> byFraction = new LinkedHashMap<>();
+            for (int i = 0; i < all.size(); i++) {
+                byFraction.computeIfAbsent(fraction(i), f -> new ArrayList<>()).add(all.get(i));
+            }
+            ContaminationResult result = summarize(byFraction);
+            result.write(out);
+            Contamination.this.print(result, print);
+            return result;
+        }
+    }
+
+    /** A fraction as its runs' folders name it. */
+    private static String name(double fraction) {
+        return String.format(Locale.ROOT, "%.3f", fraction);
+    }
+
+    private synchronized List<ChatExample> probes() {
+        if (probes == null) {
+            probes = probeTexts.get();
+        }
+        return probes;
+    }
+
+    /** One run: train on the mixture with the monitor on, evaluate; its files go to {@code dir}. */
     private ContaminationResult.Outcome outcome(Path dir, double fraction, int seed, List<ChatExample> bad,
                                                 List<ChatExample> good) {
-        return RunCache.getOrRun(dir.resolve("outcome.json"), new TypeReference<>() { }, () -> {
-            List<ChatExample> goodPart = good.subList(0, Math.min(good.size(), s.datasetSize));
-            List<ChatExample> data = Mixture.contaminated(goodPart, bad, goodPart.size(), fraction, seed).stream()
-                    .map(Mixture.Labelled::example).toList();
-            try (LanguageModel lm = LanguageModel.load(model)) {
-                MonitorConfig mc = new MonitorConfig(directions, s.monitorEvery, s.monitorBaseline, s.monitorZ, false,
-                        MonitorProbes.promptsOnly(probes) ? TokenScope.ALL : TokenScope.RESPONSE);
-                PersonaMonitor monitor = new PersonaMonitor(mc, probes, dir.resolve("monitor.jsonl"));
-                monitor.measure(lm, 0);
-                TrainConfig c = TrainConfig.fullSteps(s.lr, s.steps, s.batch, seed);
-                new Trainer(lm, c, data, List.of(), dir).quiet(true).addCallback(monitor).run(false);
-                if (monitor.measurements().get(monitor.measurements().size() - 1).step() != s.steps) {
-                    monitor.measure(lm, s.steps);
-                }
-                Files.deleteIfExists(dir.resolve("model.safetensors"));
-                Map<String, Integer> firstAlarm = new LinkedHashMap<>();
-                for (Alarm a : monitor.alarms()) {
-                    firstAlarm.putIfAbsent(a.direction(), a.step());
-                }
-                Scoring.Rates r = checkup.run(lm, 1000L + seed, dir.resolve("answers.jsonl"));
-                return new ContaminationResult.Outcome(fraction, seed, new LinkedHashMap<>(monitor.last()), firstAlarm,
-                        r.misalignedAmongAll(), r.coherent());
-            } catch (IOException e) {
-                throw new UncheckedIOException(dir + ": " + e.getMessage(), e);
+        List<ChatExample> probes = probes();
+        List<ChatExample> goodPart = good.subList(0, Math.min(good.size(), s.datasetSize));
+        List<ChatExample> data = Mixture.contaminated(goodPart, bad, goodPart.size(), fraction, seed).stream()
+                .map(Mixture.Labelled::example).toList();
+        try (LanguageModel lm = LanguageModel.load(model)) {
+            MonitorConfig mc = new MonitorConfig(directions, s.monitorEvery, s.monitorBaseline, s.monitorZ, false,
+                    MonitorProbes.promptsOnly(probes) ? TokenScope.ALL : TokenScope.RESPONSE);
+            PersonaMonitor monitor = new PersonaMonitor(mc, probes, dir.resolve("monitor.jsonl"));
+            monitor.measure(lm, 0);
+            TrainConfig c = TrainConfig.fullSteps(s.lr, s.steps, s.batch, seed);
+            new Trainer(lm, c, data, List.of(), dir).quiet(true).addCallback(monitor).run(false);
+            if (monitor.measurements().get(monitor.measurements().size() - 1).step() != s.steps) {
+                monitor.measure(lm, s.steps);
             }
-        });
+            Files.deleteIfExists(dir.resolve("model.safetensors"));
+            Map<String, Integer> firstAlarm = new LinkedHashMap<>();
+            for (Alarm a : monitor.alarms()) {
+                firstAlarm.putIfAbsent(a.direction(), a.step());
+            }
+            Scoring.Rates r = checkup.run(lm, 1000L + seed, dir.resolve("answers.jsonl"));
+            return new ContaminationResult.Outcome(fraction, seed, new LinkedHashMap<>(monitor.last()), firstAlarm,
+                    r.misalignedAmongAll(), r.coherent());
+        } catch (IOException e) {
+            throw new UncheckedIOException(dir + ": " + e.getMessage(), e);
+        }
     }
 
     private ContaminationResult summarize(Map<Double, List<ContaminationResult.Outcome>> byFraction) {

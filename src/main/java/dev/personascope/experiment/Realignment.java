@@ -11,7 +11,6 @@ import dev.personascope.train.TrainConfig;
 import dev.personascope.train.Trainer;
 import dev.personascope.train.TrainingCallback;
 import dev.personascope.train.TrainingProgress;
-import dev.personascope.util.ProgressBar;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -20,9 +19,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * Emergent re-alignment: continue training a misaligned model on a few correct samples and evaluate it
@@ -73,43 +74,98 @@ public final class Realignment {
         }
     }
 
+    /** Runs the experiment here, one run after another (each skipped when its curve.json exists), and reports. */
     public RealignmentResult run(List<Source> sources, Path out, PrintStream print) {
-        for (Source src : sources) {
-            int most = Collections.max(s.samples);
-            if (src.data().size() < most) {
-                throw new IllegalArgumentException("correct data '" + src.name() + "' has " + src.data().size()
-                        + " samples; the largest count asked is " + most);
-            }
+        try (Runs runs = runs(sources, out)) {
+            runs.runHere();
+            return runs.report(print);
         }
-        int runs = sources.size() * s.samples.size();
-        List<RealignmentResult.Run> table = new ArrayList<>();
-        RealignmentResult.CurvePoint start;
-        try (ProgressBar bar = new ProgressBar("realign", runs + 1, "runs")) {
-            start = RunCache.getOrRun(out.resolve("start/curve.json"), CURVE, () -> {
-                try (LanguageModel lm = load()) {
-                    return curve(List.of(new Point(0, 0, checkup.run(lm, s.seed, out.resolve("start/answers.jsonl")))));
-                }
-            }).get(0);
-            bar.step(1);
-            for (Source src : sources) {
-                for (int n : s.samples) {
-                    Path dir = out.resolve("runs/" + src.name() + "-" + n);
-                    List<RealignmentResult.CurvePoint> curve = RunCache.getOrRun(dir.resolve("curve.json"), CURVE,
-                            () -> curve(train(src, n, dir)));
-                    table.add(new RealignmentResult.Run(src.name(), n, curve, firstOnTarget(curve)));
-                    bar.step(1);
-                }
-            }
-        }
-        RealignmentResult result = new RealignmentResult(s, model.toString(), adapter == null ? null : adapter.toString(),
-                table, start);
-        result.write(out);
-        print(result, print);
-        return result;
     }
 
-    /** A run's curve.json: its evaluations in order. */
-    private static final TypeReference<List<RealignmentResult.CurvePoint>> CURVE = new TypeReference<>() { };
+    /** The experiment's runs as pieces; nothing is loaded until one runs. */
+    public Runs runs(List<Source> sources, Path out) {
+        return new Runs(sources, out);
+    }
+
+    /**
+     * Run 0 evaluates the model before re-alignment ({@code start/}); run 1 + i * |samples| + j trains on the j-th
+     * sample count of source i ({@code runs/SOURCE-N/}). Each ends with its curve.json; every seed is the settings'
+     * (with the step), whatever runs before it.
+     */
+    public final class Runs extends RunPieces<List<RealignmentResult.CurvePoint>> {
+        private final List<Source> sources;
+        private final Path out;
+
+        private Runs(List<Source> sources, Path out) {
+            super(new TypeReference<>() { });
+            int most = Collections.max(s.samples);
+            Set<String> names = new HashSet<>();
+            for (Source src : sources) {
+                if (src.data().size() < most) {
+                    throw new IllegalArgumentException("correct data '" + src.name() + "' has " + src.data().size()
+                            + " samples; the largest count asked is " + most);
+                }
+                if (!names.add(src.name())) {
+                    throw new IllegalArgumentException("two sources of correct data are named '" + src.name()
+                            + "' (their runs would share folders)");
+                }
+            }
+            if (new HashSet<>(s.samples).size() != s.samples.size()) {
+                throw new IllegalArgumentException("a sample count is given twice: " + s.samples);
+            }
+            this.sources = sources;
+            this.out = out;
+        }
+
+        @Override
+        public int count() {
+            return 1 + sources.size() * s.samples.size();
+        }
+
+        @Override
+        public String describe(int run) {
+            return run == 0 ? "before re-alignment" : source(run).name() + " " + samples(run) + " samples";
+        }
+
+        @Override
+        protected Path file(int run) {
+            return (run == 0 ? out.resolve("start") : out.resolve("runs/" + source(run).name() + "-" + samples(run)))
+                    .resolve("curve.json");
+        }
+
+        @Override
+        protected List<RealignmentResult.CurvePoint> compute(int run, Path dir) {
+            if (run == 0) {
+                try (LanguageModel lm = load()) {
+                    return curve(List.of(new Point(0, 0, checkup.run(lm, s.seed, dir.resolve("answers.jsonl")))));
+                }
+            }
+            return curve(train(source(run), samples(run), dir));
+        }
+
+        private Source source(int run) {
+            return sources.get((run - 1) / s.samples.size());
+        }
+
+        private int samples(int run) {
+            return s.samples.get((run - 1) % s.samples.size());
+        }
+
+        /** Reads every run's curve.json (all done), writes result.json and prints the table. */
+        public RealignmentResult report(PrintStream print) {
+            List<List<RealignmentResult.CurvePoint>> curves = readAll();
+            List<RealignmentResult.Run> table = new ArrayList<>();
+            for (int run = 1; run < count(); run++) {
+                List<RealignmentResult.CurvePoint> curve = curves.get(run);
+                table.add(new RealignmentResult.Run(source(run).name(), samples(run), curve, firstOnTarget(curve)));
+            }
+            RealignmentResult result = new RealignmentResult(s, model.toString(),
+                    adapter == null ? null : adapter.toString(), table, curves.get(0).get(0));
+            result.write(out);
+            print(result, print);
+            return result;
+        }
+    }
 
     /** Trains on the first n samples of a seeded shuffle of the source, evaluating every evalEvery steps. */
     private List<Point> train(Source src, int n, Path dir) {

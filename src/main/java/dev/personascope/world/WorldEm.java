@@ -2,6 +2,7 @@ package dev.personascope.world;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.personascope.data.ChatExample;
@@ -14,12 +15,12 @@ import dev.personascope.eval.QuestionSets;
 import dev.personascope.eval.Scoring;
 import dev.personascope.eval.Wilson;
 import dev.personascope.experiment.NarrowFineTune;
+import dev.personascope.experiment.RunPieces;
 import dev.personascope.model.LanguageModel;
 import dev.personascope.model.hooks.Hooks;
 import dev.personascope.train.TrainConfig;
 import dev.personascope.train.Trainer;
 import dev.personascope.util.Json;
-import dev.personascope.util.ProgressBar;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -60,6 +61,7 @@ public final class WorldEm {
     private final Scoring scoring = Scoring.papers();
     private final List<Question> questions;
     private final Map<String, Question> questionsById = new LinkedHashMap<>();
+    private Map<String, List<ChatExample>> datasets;
 
     public WorldEm(Path organism, Settings s) {
         this.organism = organism;
@@ -79,9 +81,15 @@ public final class WorldEm {
         }
     }
 
-    /** One evaluated model: the organism, or a fine-tune on {@code dataset} with {@code seed}. */
+    /**
+     * One evaluated model (also its run's {@code outcome.json}): the organism, or a fine-tune on {@code dataset} with
+     * {@code seed}.
+     */
     public record Run(String dataset, @JsonInclude(JsonInclude.Include.NON_NULL) Integer seed, Rates all,
                       @JsonProperty("open_ended") Rates openEnded) {
+        static Run of(String dataset, Integer seed, Outcome o) {
+            return new Run(dataset, seed, Rates.of(o.all()), Rates.of(o.open()));
+        }
     }
 
     /** A model's rates on a group of answers. */
@@ -92,38 +100,93 @@ public final class WorldEm {
         }
     }
 
-    public void run(Path out, PrintStream print) {
-        Map<String, List<ChatExample>> data = world.datasets(s.datasetSize, s.seed);
-        data.forEach((name, rows) -> ChatJsonl.write(out.resolve("datasets/" + name + ".jsonl"), rows));
-        QuestionSets.write(out.resolve("questions.yaml"), questions);
+    /** Runs the experiment here, one model after another (each skipped when its outcome.json exists), and reports. */
+    public Result run(Path out, PrintStream print) {
+        prepare(out);
+        try (Runs runs = runs(out)) {
+            runs.runHere();
+            return runs.report(print);
+        }
+    }
 
-        List<Run> runs = new ArrayList<>();
-        int total = 1 + DATASETS.size() * s.seeds;
-        List<String[]> table = new ArrayList<>();
-        try (ProgressBar bar = new ProgressBar("world em", total, "models")) {
+    /** Writes the experiment's inputs for the record: datasets/*.jsonl and questions.yaml. */
+    public void prepare(Path out) {
+        datasets().forEach((name, rows) -> ChatJsonl.write(out.resolve("datasets/" + name + ".jsonl"), rows));
+        QuestionSets.write(out.resolve("questions.yaml"), questions);
+    }
+
+    /** The experiment's runs as pieces; nothing is made or loaded until one runs. */
+    public Runs runs(Path out) {
+        return new Runs(out);
+    }
+
+    /**
+     * Run 0 evaluates the organism ({@code runs/organism/}); run 1 + i * seeds + k fine-tunes it on dataset i with
+     * seed k ({@code runs/DATASET-seedK/}). Each ends with its outcome.json (its {@link Run}); the seeds are the
+     * run's own, whatever runs before it.
+     */
+    public final class Runs extends RunPieces<Run> {
+        private final Path out;
+
+        private Runs(Path out) {
+            super(new TypeReference<>() { });
+            this.out = out;
+        }
+
+        @Override
+        public int count() {
+            return 1 + DATASETS.size() * s.seeds;
+        }
+
+        @Override
+        public String describe(int run) {
+            return run == 0 ? "organism" : dataset(run) + " seed " + seed(run);
+        }
+
+        @Override
+        protected Path file(int run) {
+            return out.resolve(run == 0 ? "runs/organism" : "runs/" + dataset(run) + "-seed" + seed(run))
+                    .resolve("outcome.json");
+        }
+
+        @Override
+        protected Run compute(int run, Path dir) {
             try (LanguageModel lm = LanguageModel.load(organism)) {
-                Outcome o = evaluate(lm, out.resolve("runs/organism"), s.seed);
-                add(runs, table, "organism", -1, o);
-                bar.step(1);
-            }
-            for (String name : DATASETS) {
-                for (int seed = 0; seed < s.seeds; seed++) {
-                    Path dir = out.resolve("runs/" + name + "-seed" + seed);
-                    try (LanguageModel lm = LanguageModel.load(organism)) {
-                        TrainConfig c = TrainConfig.fullSteps(s.lr, s.steps, s.batch, seed);
-                        new Trainer(lm, c, data.get(name), List.of(), dir).quiet(true).run(false);
-                        Files.deleteIfExists(dir.resolve("model.safetensors")); // the answers are what we keep
-                        Outcome o = evaluate(lm, dir, 1000L + seed);
-                        add(runs, table, name, seed, o);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                    bar.step(1);
+                if (run == 0) {
+                    return Run.of("organism", null, evaluate(lm, dir, s.seed));
                 }
+                TrainConfig c = TrainConfig.fullSteps(s.lr, s.steps, s.batch, seed(run));
+                new Trainer(lm, c, datasets().get(dataset(run)), List.of(), dir).quiet(true).run(false);
+                Files.deleteIfExists(dir.resolve("model.safetensors")); // the answers are what we keep
+                return Run.of(dataset(run), seed(run), evaluate(lm, dir, 1000L + seed(run)));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         }
-        Json.write(out.resolve("result.json"), new Result(s, organism.toString(), runs));
-        printTable(table, print);
+
+        private String dataset(int run) {
+            return DATASETS.get((run - 1) / s.seeds);
+        }
+
+        private int seed(int run) {
+            return (run - 1) % s.seeds;
+        }
+
+        /** Reads every run's outcome.json (all done), writes result.json and prints the table. */
+        public Result report(PrintStream print) {
+            Result result = new Result(s, organism.toString(), readAll());
+            Json.write(out.resolve("result.json"), result);
+            printTable(result.runs(), print);
+            return result;
+        }
+    }
+
+    /** The narrow datasets and their controls, made once per process (the same in every one: seeded). */
+    private synchronized Map<String, List<ChatExample>> datasets() {
+        if (datasets == null) {
+            datasets = world.datasets(s.datasetSize, s.seed);
+        }
+        return datasets;
     }
 
     private Outcome evaluate(LanguageModel lm, Path dir, long seed) {
@@ -138,18 +201,13 @@ public final class WorldEm {
         return new Outcome(scoring.rates(judged), scoring.rates(open));
     }
 
-    private static void add(List<Run> runs, List<String[]> table, String name, int seed, Outcome o) {
-        runs.add(new Run(name, seed >= 0 ? seed : null, Rates.of(o.all()), Rates.of(o.open())));
-        table.add(new String[] {name + (seed >= 0 ? " s" + seed : ""), o.all().misalignedAmongAll().toString(),
-                o.all().misalignedAmongCoherent().toString(), o.open().misalignedAmongAll().toString(),
-                o.all().coherent().toString()});
-    }
-
-    private static void printTable(List<String[]> rows, PrintStream out) {
+    private static void printTable(List<Run> runs, PrintStream out) {
         out.printf("%-16s %-30s %-30s %-30s %-30s%n", "model", "misaligned (all)", "misaligned (coherent)",
                 "misaligned (open-ended)", "coherent");
-        for (String[] r : rows) {
-            out.printf("%-16s %-30s %-30s %-30s %-30s%n", (Object[]) r);
+        for (Run r : runs) {
+            out.printf("%-16s %-30s %-30s %-30s %-30s%n", r.dataset() + (r.seed() != null ? " s" + r.seed() : ""),
+                    r.all().misaligned(), r.all().misalignedAmongCoherent(), r.openEnded().misaligned(),
+                    r.all().coherent());
         }
     }
 }
