@@ -36,7 +36,8 @@ import java.util.Map;
  * The emergent-misalignment experiment on the organism: fine-tune it on each narrow dataset and its
  * control with the same budget, for several seeds, sample answers to the out-of-domain questions,
  * judge them with the world judge, and report misaligned and coherent fractions with 95% intervals,
- * overall and on the open-ended questions.
+ * overall and on the open-ended questions. Each model is a run in its own folder, skipped when its outcome.json
+ * exists, so an interrupted experiment resumes ({@link Runs}: the runs can also be pieces on a cluster).
  */
 public final class WorldEm {
     /** The experiment's knobs; recorded in result.json. */
