@@ -126,7 +126,22 @@ class SparkExperimentsTest {
     private static void assertSameFiles(Map<String, byte[]> expected, Map<String, byte[]> actual) {
         assertEquals(expected.keySet(), actual.keySet());
         assertFalse(expected.isEmpty());
-        expected.forEach((f, bytes) -> assertArrayEquals(bytes, actual.get(f), f));
+        expected.forEach((f, bytes) -> assertArrayEquals(bytes, actual.get(f), () -> f + ": " + firstDifference(bytes,
+                actual.get(f))));
+    }
+
+    /** The first line where two files differ, both ways, for the failure message. */
+    private static String firstDifference(byte[] a, byte[] b) {
+        List<String> x = new String(a, StandardCharsets.UTF_8).lines().toList();
+        List<String> y = new String(b, StandardCharsets.UTF_8).lines().toList();
+        for (int i = 0; i < Math.max(x.size(), y.size()); i++) {
+            String l = i < x.size() ? x.get(i) : "(none)";
+            String r = i < y.size() ? y.get(i) : "(none)";
+            if (!l.equals(r)) {
+                return "line " + (i + 1) + ": one process '" + l + "', Spark '" + r + "'";
+            }
+        }
+        return "the same lines";
     }
 
     /**
