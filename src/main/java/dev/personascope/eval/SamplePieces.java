@@ -6,7 +6,6 @@ import dev.personascope.util.FileTrees;
 import dev.personascope.work.PieceFolders;
 import dev.personascope.work.Pieces;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,9 +62,8 @@ public final class SamplePieces implements Pieces {
      * again.
      */
     public SampledAnswers.Saved sampledBefore() {
-        Path file = out.resolve(SampledAnswers.FILE);
-        List<Answer> a = SampledAnswers.loadAsAsked(file, asked);
-        return a != null && a.size() == total ? SampledAnswers.read(file) : null;
+        SampledAnswers.Saved s = SampledAnswers.loadAsAsked(out.resolve(SampledAnswers.FILE), asked);
+        return s != null && s.answers().size() == total ? s : null;
     }
 
     @Override
@@ -80,11 +78,6 @@ public final class SamplePieces implements Pieces {
     }
 
     @Override
-    public boolean done(int piece) {
-        return Files.isRegularFile(file(piece));
-    }
-
-    @Override
     public void run(int piece) {
         if (lm == null) {
             lm = model.get();
@@ -95,7 +88,7 @@ public final class SamplePieces implements Pieces {
             prompts = sampler.prompts(questions, config.samples());
         }
         List<Answer> answers = sampler.batch(prompts, piece, config.temperature(), key.maxTokens(), config.seed());
-        SampledAnswers.save(file(piece), key, answers);
+        SampledAnswers.save(output(piece), key, answers);
     }
 
     /**
@@ -106,9 +99,9 @@ public final class SamplePieces implements Pieces {
         List<Answer> answers = new ArrayList<>(total);
         SampledAnswers.Key key = null;
         for (int i = 0; i < count(); i++) {
-            SampledAnswers.Saved s = SampledAnswers.read(file(i));
+            SampledAnswers.Saved s = SampledAnswers.read(output(i));
             if (key != null && !key.equals(s.key())) {
-                throw new IllegalStateException(file(i) + ": sampled with other settings than " + file(0));
+                throw new IllegalStateException(output(i) + ": sampled with other settings than " + output(0));
             }
             key = s.key();
             answers.addAll(s.answers());
@@ -133,7 +126,8 @@ public final class SamplePieces implements Pieces {
         return PieceFolders.of(out, dev.personascope.util.Json.line(asked));
     }
 
-    private Path file(int piece) {
+    @Override
+    public Path output(int piece) {
         return dir().resolve(String.format(Locale.ROOT, "samples-%05d.jsonl", piece));
     }
 }

@@ -107,58 +107,49 @@ public final class SampledAnswers {
      * when there was a file) when there are none to reuse.
      */
     public static List<Answer> load(Path file, Key key) {
-        return load(file, key, false);
+        Saved s = load(file, key, false);
+        return s == null ? null : s.answers();
     }
 
     /**
      * As {@link #load(Path, Key)}, where the key's fitted answer length is not known ({@code key.maxTokens()} 0: the
-     * model is not loaded here): the saved one is taken for it.
+     * model is not loaded here): the saved one is taken for it. Returns the answers with the key they were saved with.
      */
-    public static List<Answer> loadAsAsked(Path file, Key key) {
+    public static Saved loadAsAsked(Path file, Key key) {
         return load(file, key, true);
     }
 
-    private static List<Answer> load(Path file, Key key, boolean fitUnknown) {
+    private static Saved load(Path file, Key key, boolean fitUnknown) {
         if (!Files.isRegularFile(file)) {
             return null;
         }
         try {
-            List<JsonLines.Line> lines = JsonLines.read(file, JsonLines.Torn.ERROR).lines();
-            Key saved = lines.isEmpty() ? null : Json.fromTree(lines.get(0).json(), Header.class, file + ":1").sampledWith();
-            if (saved == null) {
-                System.err.println("note: sampling again: " + file + " has no 'sampled_with' line");
-                return null;
-            }
+            Saved saved = read(file);
             if (fitUnknown) {
-                key = key.withMaxTokens(saved.maxTokens());
+                key = key.withMaxTokens(saved.key().maxTokens());
             }
-            if (!saved.equals(key)) {
+            if (!saved.key().equals(key)) {
                 System.err.println("note: sampling again: " + file + " was sampled with other settings ("
-                        + difference(saved, key) + ")");
+                        + difference(saved.key(), key) + ")");
                 return null;
             }
-            List<Answer> out = new ArrayList<>();
-            for (JsonLines.Line l : lines.subList(1, lines.size())) {
-                Sample a = Json.fromTree(l.json(), Sample.class, file + ":" + l.number());
-                out.add(new Answer(a.questionId(), a.paraphrase(), a.answer(), null));
-            }
-            return out;
+            return saved;
         } catch (IllegalArgumentException e) {
             System.err.println("note: sampling again: " + e.getMessage());
             return null;
         }
     }
 
-    /** The key on a samples file's first line and its answers; one line naming the file and line when it is not one. */
+    /** The key on a samples file's first line and its answers. */
     public record Saved(Key key, List<Answer> answers) {
     }
 
-    /** Reads a samples file written by {@link #save}. */
+    /** Reads a samples file written by {@link #save}; one line naming the file and line when it is not one. */
     public static Saved read(Path file) {
         List<JsonLines.Line> lines = JsonLines.read(file, JsonLines.Torn.ERROR).lines();
         Key saved = lines.isEmpty() ? null : Json.fromTree(lines.get(0).json(), Header.class, file + ":1").sampledWith();
         if (saved == null) {
-            throw new IllegalArgumentException(file + ":1: expected {\"sampled_with\": ...}");
+            throw new IllegalArgumentException(file + " has no 'sampled_with' line");
         }
         List<Answer> out = new ArrayList<>();
         for (JsonLines.Line l : lines.subList(1, lines.size())) {

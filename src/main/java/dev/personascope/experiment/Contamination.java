@@ -130,7 +130,7 @@ public final class Contamination {
         }
 
         @Override
-        protected Path file(int run) {
+        public Path output(int run) {
             return out.resolve(String.format(Locale.ROOT, "runs/f%s-s%d/outcome.json", name(fraction(run)), run % s.seeds));
         }
 

@@ -128,7 +128,7 @@ public final class Realignment {
         }
 
         @Override
-        protected Path file(int run) {
+        public Path output(int run) {
             return (run == 0 ? out.resolve("start") : out.resolve("runs/" + source(run).name() + "-" + samples(run)))
                     .resolve("curve.json");
         }

@@ -27,19 +27,15 @@ public abstract class RunPieces<T> implements Pieces {
     }
 
     /** The file run {@code run} writes its record to, inside its own folder. */
-    protected abstract Path file(int run);
+    @Override
+    public abstract Path output(int run);
 
     /** Computes run {@code run}, writing its other files to {@code dir} (which exists), and returns its record. */
     protected abstract T compute(int run, Path dir);
 
     @Override
-    public boolean done(int piece) {
-        return Files.isRegularFile(file(piece));
-    }
-
-    @Override
     public void run(int piece) {
-        Path file = file(piece).toAbsolutePath();
+        Path file = output(piece).toAbsolutePath();
         try {
             Files.createDirectories(file.getParent());
         } catch (IOException e) {
@@ -50,7 +46,7 @@ public abstract class RunPieces<T> implements Pieces {
 
     /** Run {@code run}'s record, as its file holds it. */
     public T read(int run) {
-        return Json.read(file(run), type);
+        return Json.read(output(run), type);
     }
 
     /** Every run's record, in run order (all must be done). */

@@ -13,7 +13,6 @@ import dev.personascope.util.Json;
 import dev.personascope.work.PieceFolders;
 import dev.personascope.work.Pieces;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -98,11 +97,6 @@ public final class SteerPieces implements Pieces {
     }
 
     @Override
-    public boolean done(int piece) {
-        return Files.isRegularFile(file(piece));
-    }
-
-    @Override
     public void run(int piece) {
         if (lm == null) {
             lm = model.get();
@@ -118,7 +112,7 @@ public final class SteerPieces implements Pieces {
         questions.forEach(q -> byId.put(q.id(), q));
         List<AnswersFile.Row> rows = point.answers().stream().map(a -> AnswersFile.Row.of(a, byId.get(a.questionId()), scoring))
                 .toList();
-        Json.write(file(piece), new Output(point.direction(), point.random(), point.ablated(), point.coefficient(), d.hook(),
+        Json.write(output(piece), new Output(point.direction(), point.random(), point.ablated(), point.coefficient(), d.hook(),
                 scale, rows));
     }
 
@@ -128,12 +122,12 @@ public final class SteerPieces implements Pieces {
         String hook = null;
         double norm = 0;
         for (int i = 0; i < count(); i++) {
-            Output o = Json.read(file(i), Output.class);
+            Output o = Json.read(output(i), Output.class);
             if (i == 0) {
                 hook = o.hook();
                 norm = o.residualNorm();
             } else if (!o.hook().equals(hook)) {
-                throw new IllegalStateException(file(i) + ": steered at " + o.hook() + ", not at " + hook + " as " + file(0));
+                throw new IllegalStateException(output(i) + ": steered at " + o.hook() + ", not at " + hook + " as " + output(0));
             }
             List<Answer> answers = o.answers().stream().map(AnswersFile.Row::toAnswer).toList();
             points.add(new SteeringSweep.Point(o.direction(), o.random(), o.coefficient(), o.ablated(),
@@ -155,7 +149,8 @@ public final class SteerPieces implements Pieces {
         }
     }
 
-    private Path file(int piece) {
+    @Override
+    public Path output(int piece) {
         return dir.resolve(describe(piece) + ".json");
     }
 }

@@ -4,7 +4,6 @@ import dev.personascope.model.LanguageModel;
 import dev.personascope.model.hooks.HookPoint;
 import dev.personascope.work.Pieces;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
@@ -71,8 +70,8 @@ public final class HarvestPieces implements Pieces {
     }
 
     @Override
-    public boolean done(int piece) {
-        return Files.isRegularFile(ActivationStore.chunkPath(dir, piece));
+    public Path output(int piece) {
+        return ActivationStore.chunkPath(dir, piece);
     }
 
     @Override

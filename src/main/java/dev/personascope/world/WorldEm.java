@@ -145,7 +145,7 @@ public final class WorldEm {
         }
 
         @Override
-        protected Path file(int run) {
+        public Path output(int run) {
             return out.resolve(run == 0 ? "runs/organism" : "runs/" + dataset(run) + "-seed" + seed(run))
                     .resolve("outcome.json");
         }

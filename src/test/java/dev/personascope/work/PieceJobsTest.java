@@ -37,8 +37,8 @@ class PieceJobsTest {
         }
 
         @Override
-        public boolean done(int piece) {
-            return Files.exists(dir.resolve(piece + ".txt"));
+        public Path output(int piece) {
+            return dir.resolve(piece + ".txt");
         }
 
         @Override
