@@ -73,11 +73,15 @@ final class DiffCommand implements Runnable {
     @Option(names = "--seed", defaultValue = "0")
     long seed;
 
-    @Option(names = "--scope", defaultValue = "response", description = "Tokens for the printed table: response, prompt or all")
-    TokenScope printed;
+    @Option(names = "--scope", defaultValue = DiffResult.DEFAULT_SCOPE,
+            description = "Tokens for the printed table: response, prompt, all, or start (where each answer begins, read"
+                    + " from the prompts alone; diffed beside sampled answers); default ${DEFAULT-VALUE}")
+    String printed;
 
-    @Option(names = "--ranking", defaultValue = "mean",
-            description = "mean (raw increase), normalized (by the base spread) or frequency (firing change); default ${DEFAULT-VALUE}")
+    @Option(names = "--ranking", defaultValue = DiffResult.DEFAULT_RANKING,
+            description = "mean (raw increase), normalized (by the base spread), frequency (firing change) or paired (the"
+                    + " per-token difference over its spread, Cohen's d_z) or shift (cosine of the decoder direction with the"
+                    + " mean activation shift); default ${DEFAULT-VALUE}")
     ModelDiff.Ranking printedRanking;
 
     @Option(names = "--top", defaultValue = "20")
@@ -97,6 +101,9 @@ final class DiffCommand implements Runnable {
         if (aurocCorpus != null && !aurocCorpus.equals("world")) {
             throw new IllegalArgumentException("--auroc-corpus: only 'world' has persona labels, got '" + aurocCorpus + "'");
         }
+        if (!DiffResult.SCOPES.contains(printed)) {
+            throw new IllegalArgumentException("--scope: '" + printed + "' is not one of " + String.join(", ", DiffResult.SCOPES));
+        }
         Path basePath = base != null ? base : Defaults.model();
         SaeFolder.readConfig(sae);
         RunFolder.checkWritable(out, "--out");
@@ -108,12 +115,25 @@ final class DiffCommand implements Runnable {
             }
             List<ChatExample> texts = texts(b, t);
             System.err.println("diffing on " + texts.size() + " conversations at " + s.config().hookName);
-            Map<TokenScope, List<ModelDiff.Row>> rows = ModelDiff.run(b, t, s,
-                    new ChatEncoder(b, b.config().maxPositions).encodeAll(texts), List.of(TokenScope.values()));
+            ChatEncoder encoder = new ChatEncoder(b, b.config().maxPositions);
+            Map<String, List<ModelDiff.Row>> rows = new LinkedHashMap<>();
+            ModelDiff.run(b, t, s, encoder.encodeAll(texts), List.of(TokenScope.values()))
+                    .forEach((scope, r) -> rows.put(DiffResult.name(scope), r));
+            if (Conversations.isQuestionSet(prompts) && (answers == Answers.TUNED || answers == Answers.BASE)) {
+                // the state each answer starts from, beside the sampled answers: no sampling, the same for both models
+                rows.put(DiffResult.START, ModelDiff.run(b, t, s,
+                        encoder.encodeAll(Conversations.answerStarts(QuestionSets.read(prompts))),
+                        List.of(TokenScope.RESPONSE)).get(TokenScope.RESPONSE));
+            }
+            if (!rows.containsKey(printed)) {
+                throw new IllegalArgumentException("--scope start needs a question set (--prompts FILE.yaml) and"
+                        + " --answers tuned or base");
+            }
             double[] aurocs = aurocCorpus == null ? null
                     : LatentAurocs.compute(b, s, ReferenceTexts.heldOut(aurocCorpus, 400));
             write(rows, aurocs, basePath);
             print(ModelDiff.rank(rows.get(printed), printedRanking, true), aurocs, printed, printedRanking);
+            printSideBySide(rows, aurocs);
         }
     }
 
@@ -130,15 +150,15 @@ final class DiffCommand implements Runnable {
         };
     }
 
-    private void write(Map<TokenScope, List<ModelDiff.Row>> rows, double[] aurocs, Path basePath) {
+    private void write(Map<String, List<ModelDiff.Row>> rows, double[] aurocs, Path basePath) {
         DiffResult.Config cfg = new DiffResult.Config(basePath.toString(), tuned == null ? null : tuned.toString(),
                 adapter == null ? null : adapter.toString(), sae.toString(), prompts.toString(), answers.toString(), samples, temperature,
                 seed);
         Map<String, Map<String, List<DiffResult.Latent>>> top = new LinkedHashMap<>();
         StringBuilder tsv = new StringBuilder("scope\tlatent\tbase_mean\ttuned_mean\tincrease\tnormalized\tbase_freq\ttuned_freq"
-                + (aurocs != null ? "\tauroc" : "") + "\n");
-        for (Map.Entry<TokenScope, List<ModelDiff.Row>> e : rows.entrySet()) {
-            String sc = DiffResult.name(e.getKey());
+                + "\tpaired\tshift" + (aurocs != null ? "\tauroc" : "") + "\n");
+        for (Map.Entry<String, List<ModelDiff.Row>> e : rows.entrySet()) {
+            String sc = e.getKey();
             Map<String, List<DiffResult.Latent>> byRanking = new LinkedHashMap<>();
             for (ModelDiff.Ranking r : ModelDiff.Ranking.values()) {
                 byRanking.put(DiffResult.name(r), ModelDiff.rank(e.getValue(), r, true)
@@ -147,8 +167,9 @@ final class DiffCommand implements Runnable {
             }
             top.put(sc, byRanking);
             for (ModelDiff.Row row : e.getValue()) {
-                tsv.append(String.format(Locale.ROOT, "%s\t%d\t%.6g\t%.6g\t%.6g\t%.6g\t%.6g\t%.6g", sc, row.latent(), row.baseMean(),
-                        row.tunedMean(), row.increase(), row.normalized(), row.baseFrequency(), row.tunedFrequency()));
+                tsv.append(String.format(Locale.ROOT, "%s\t%d\t%.6g\t%.6g\t%.6g\t%.6g\t%.6g\t%.6g\t%.6g\t%.4f", sc,
+                        row.latent(), row.baseMean(), row.tunedMean(), row.increase(), row.normalized(), row.baseFrequency(),
+                        row.tunedFrequency(), row.paired(), row.shiftCosine()));
                 tsv.append(aurocs != null ? String.format(Locale.ROOT, "\t%.4f", aurocs[row.latent()]) : "").append('\n');
             }
         }
@@ -157,16 +178,32 @@ final class DiffCommand implements Runnable {
         System.err.println("wrote " + out.resolve(DiffResult.FILE) + " and " + out.resolve("latents.tsv"));
     }
 
-    private void print(List<ModelDiff.Row> ranked, double[] aurocs, TokenScope sc, ModelDiff.Ranking r) {
-        System.out.printf(Locale.ROOT, "top latents by %s increase over %s tokens%n", r.name().toLowerCase(Locale.ROOT),
-                sc.name().toLowerCase(Locale.ROOT));
-        System.out.printf(Locale.ROOT, "%4s %7s %10s %10s %10s %10s %9s%s%n", "rank", "latent", "base", "tuned", "increase",
-                "normalized", "freq chg", aurocs != null ? "   AUROC" : "");
+    private void print(List<ModelDiff.Row> ranked, double[] aurocs, String sc, ModelDiff.Ranking r) {
+        System.out.printf(Locale.ROOT, "top latents by %s increase over %s tokens%n", r.name().toLowerCase(Locale.ROOT), sc);
+        System.out.printf(Locale.ROOT, "%4s %7s %10s %10s %10s %10s %9s %8s %7s%s%n", "rank", "latent", "base", "tuned",
+                "increase", "normalized", "freq chg", "paired", "shift", aurocs != null ? "   AUROC" : "");
         for (int i = 0; i < Math.min(top, ranked.size()); i++) {
             ModelDiff.Row row = ranked.get(i);
-            System.out.printf(Locale.ROOT, "%4d %7d %10.4f %10.4f %10.4f %10.3f %+9.4f%s%n", i + 1, row.latent(), row.baseMean(),
-                    row.tunedMean(), row.increase(), row.normalized(), row.frequencyChange(),
+            System.out.printf(Locale.ROOT, "%4d %7d %10.4f %10.4f %10.4f %10.3f %+9.4f %8.3f %+7.3f%s%n", i + 1, row.latent(),
+                    row.baseMean(), row.tunedMean(), row.increase(), row.normalized(), row.frequencyChange(), row.paired(),
+                    row.shiftCosine(),
                     aurocs != null ? String.format(Locale.ROOT, "%8.3f", aurocs[row.latent()]) : "");
+        }
+    }
+
+    /** Every scope and ranking side by side: its first five latents (with their AUROC when measured). */
+    private static void printSideBySide(Map<String, List<ModelDiff.Row>> rows, double[] aurocs) {
+        System.out.println();
+        System.out.println("the first five latents of every scope and ranking" + (aurocs != null ? " (AUROC)" : ""));
+        for (Map.Entry<String, List<ModelDiff.Row>> e : rows.entrySet()) {
+            for (ModelDiff.Ranking r : ModelDiff.Ranking.values()) {
+                StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-9s %-11s", e.getKey(), DiffResult.name(r)));
+                for (ModelDiff.Row row : ModelDiff.rank(e.getValue(), r, true).subList(0, Math.min(5, e.getValue().size()))) {
+                    line.append(String.format(Locale.ROOT, " %6d", row.latent()))
+                            .append(aurocs != null ? String.format(Locale.ROOT, " (%.2f)", aurocs[row.latent()]) : "");
+                }
+                System.out.println(line);
+            }
         }
     }
 }

@@ -121,6 +121,10 @@ final class WorldCommand implements Runnable {
         @Option(names = "--max-tokens", description = "Longest answer in tokens (default ${DEFAULT-VALUE})")
         int maxTokens = DEFAULT.maxTokens;
 
+        @Option(names = "--keep-models", description = "Keep each fine-tuned model in its run's folder (for diff, steer,"
+                + " personas); by default only its answers are kept")
+        boolean keepModels;
+
         @Mixin
         SparkOptions spark;
 
@@ -154,6 +158,7 @@ final class WorldCommand implements Runnable {
             s.samplesPerParaphrase = samples;
             s.datasetSize = size;
             s.maxTokens = maxTokens;
+            s.keepModels = keepModels;
             return s;
         }
     }

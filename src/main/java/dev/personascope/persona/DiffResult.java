@@ -12,11 +12,18 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A model diff's {@code diff.json}: the run, and per token scope ("all", "prompt", "response") and ranking ("mean",
- * "normalized", "frequency") the top latents, best first.
+ * A model diff's {@code diff.json}: the run, and per token scope ("all", "prompt", "response", "start") and ranking ("mean",
+ * "normalized", "frequency", "paired", "shift") the top latents, best first.
  */
 public record DiffResult(Config config, Map<String, Map<String, List<Latent>>> top) {
     public static final String FILE = "diff.json";
+    /** The scope of the position where each answer begins, read from the prompts alone (beside sampled answers). */
+    public static final String START = "start";
+    /** Every scope a diff can rank, as named in the file. */
+    public static final List<String> SCOPES = List.of("all", "prompt", "response", START);
+    /** The scope and ranking {@code diff} prints, the demo reports and {@code personas} reads, unless told otherwise. */
+    public static final String DEFAULT_SCOPE = "response";
+    public static final String DEFAULT_RANKING = "mean";
 
     /** What was compared: base and tuned model (or adapter), the SAE, the texts. */
     public record Config(String base, String tuned, String adapter, String sae, String prompts, String answers, int samples,
@@ -25,17 +32,23 @@ public record DiffResult(Config config, Map<String, Map<String, List<Latent>>> t
 
     /** One ranked latent; {@code auroc} (villain against helpful held-out text) only when it was measured. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record Latent(int latent, double increase, double normalized, double frequencyChange, double baseMean,
-                         double tunedMean, @JsonInclude(JsonInclude.Include.NON_NULL) Double auroc) {
+    public record Latent(int latent, double increase, double normalized, double frequencyChange, double paired,
+                         double shift, double baseMean, double tunedMean,
+                         @JsonInclude(JsonInclude.Include.NON_NULL) Double auroc) {
         public static Latent of(ModelDiff.Row row, double[] aurocs) {
-            return new Latent(row.latent(), row.increase(), row.normalized(), row.frequencyChange(), row.baseMean(),
-                    row.tunedMean(), aurocs == null ? null : aurocs[row.latent()]);
+            return new Latent(row.latent(), row.increase(), row.normalized(), row.frequencyChange(), row.paired(),
+                    row.shiftCosine(), row.baseMean(), row.tunedMean(), aurocs == null ? null : aurocs[row.latent()]);
         }
     }
 
     /** The top latents over {@code scope} tokens by {@code ranking}; empty when the diff did not rank that scope. */
     public List<Latent> top(TokenScope scope, ModelDiff.Ranking ranking) {
-        return top.getOrDefault(name(scope), Map.of()).getOrDefault(name(ranking), List.of());
+        return top(name(scope), ranking);
+    }
+
+    /** As {@link #top(TokenScope, ModelDiff.Ranking)} for a scope named as in the file (e.g. {@value #START}). */
+    public List<Latent> top(String scope, ModelDiff.Ranking ranking) {
+        return top.getOrDefault(scope, Map.of()).getOrDefault(name(ranking), List.of());
     }
 
     /** A scope's or ranking's name in the file. */

@@ -49,20 +49,11 @@ public final class LatentAurocs {
 
     /** A document's mean latent vector over its response tokens. */
     static float[] meanLatents(Sae sae, TokenActivations.Document d, String hook) {
-        float[][] a = d.at(hook);
-        List<float[]> picked = new ArrayList<>();
-        for (int t = 0; t < a.length; t++) {
-            if (d.selected(t, TokenScope.RESPONSE)) {
-                picked.add(a[t]);
-            }
-        }
+        float[][] picked = d.selected(hook, TokenScope.RESPONSE);
         float[] mean = new float[sae.config().dSae];
-        if (picked.isEmpty()) {
-            return mean;
-        }
-        for (float[] z : SaeLatents.encode(sae, picked.toArray(new float[0][]))) {
+        for (float[] z : SaeLatents.encode(sae, picked)) {
             for (int i = 0; i < mean.length; i++) {
-                mean[i] += z[i] / picked.size();
+                mean[i] += z[i] / picked.length;
             }
         }
         return mean;

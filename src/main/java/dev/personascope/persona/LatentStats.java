@@ -1,11 +1,6 @@
 package dev.personascope.persona;
 
-import dev.personascope.model.hooks.TokenScope;
-import dev.personascope.sae.Sae;
-
-import java.util.List;
-
-/** Per-latent mean, spread and firing frequency of an SAE's latents over the tokens of a scope. */
+/** Per-latent mean, spread and firing frequency of an SAE's latents over some tokens. */
 public final class LatentStats {
     private final double[] sum;
     private final double[] sumSquares;
@@ -16,27 +11,6 @@ public final class LatentStats {
         sum = new double[dSae];
         sumSquares = new double[dSae];
         fired = new long[dSae];
-    }
-
-    /** Encodes the scope's tokens of each document at the SAE's hook and accumulates them. */
-    public static LatentStats of(Sae sae, List<TokenActivations.Document> docs, String hook, TokenScope scope) {
-        LatentStats s = new LatentStats(sae.config().dSae);
-        for (TokenActivations.Document d : docs) {
-            float[][] a = d.at(hook);
-            int n = 0;
-            for (int t = 0; t < a.length; t++) {
-                n += d.selected(t, scope) ? 1 : 0;
-            }
-            float[][] picked = new float[n][];
-            n = 0;
-            for (int t = 0; t < a.length; t++) {
-                if (d.selected(t, scope)) {
-                    picked[n++] = a[t];
-                }
-            }
-            s.add(SaeLatents.encode(sae, picked));
-        }
-        return s;
     }
 
     public void add(float[][] latents) {

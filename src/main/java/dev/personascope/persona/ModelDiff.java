@@ -26,20 +26,33 @@ public final class ModelDiff {
         /** Increase in units of the latent's spread on the base model: (tuned − base) / (σ_base + floor). */
         NORMALIZED,
         /** Change of firing frequency (fraction of tokens where the latent is non-zero). */
-        FREQUENCY;
+        FREQUENCY,
+        /**
+         * The paired difference on each token (both models read the same texts) over its spread: Cohen's d_z,
+         * mean(z_tuned − z_base) / (σ(z_tuned − z_base) + floor). A shift of the model's state on every token outranks
+         * a large change on a few tokens.
+         */
+        PAIRED,
+        /**
+         * The cosine between the latent's decoder direction and the mean shift of the activations (tuned − base on
+         * the same tokens): the latent that best names the direction the fine-tune moved the residual stream in
+         * (the mean-difference "persona vector" read through the SAE's dictionary).
+         */
+        SHIFT;
 
         public static Ranking parse(String s) {
             try {
                 return valueOf(s.trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("ranking '" + s + "' is not one of mean, normalized, frequency");
+                throw new IllegalArgumentException("ranking '" + s + "' is not one of mean, normalized, frequency, paired, shift");
             }
         }
     }
 
     /** One latent's numbers on both models. */
     public record Row(int latent, double baseMean, double tunedMean, double baseStd, double baseFrequency,
-                      double tunedFrequency, double spreadFloor) {
+                      double tunedFrequency, double spreadFloor, double differenceStd, double differenceFloor,
+                      double shiftCosine) {
         public double increase() {
             return tunedMean - baseMean;
         }
@@ -53,11 +66,18 @@ public final class ModelDiff {
             return tunedFrequency - baseFrequency;
         }
 
+        /** The mean paired difference over its spread (Cohen's d_z). */
+        public double paired() {
+            return increase() / (differenceStd + differenceFloor);
+        }
+
         public double score(Ranking r) {
             return switch (r) {
                 case MEAN -> increase();
                 case NORMALIZED -> normalized();
                 case FREQUENCY -> frequencyChange();
+                case PAIRED -> paired();
+                case SHIFT -> shiftCosine;
             };
         }
     }
@@ -77,23 +97,51 @@ public final class ModelDiff {
         List<TokenActivations.Document> b = TokenActivations.run(tuned, docs, List.of(hook));
         Map<TokenScope, List<Row>> out = new LinkedHashMap<>();
         for (TokenScope s : scopes) {
-            out.put(s, compare(LatentStats.of(sae, a, hook, s), LatentStats.of(sae, b, hook, s)));
+            int dSae = sae.config().dSae;
+            LatentStats baseStats = new LatentStats(dSae);
+            LatentStats tunedStats = new LatentStats(dSae);
+            PairedDifferences differences = new PairedDifferences(dSae);
+            float[] shift = new float[sae.config().dIn];
+            long tokens = 0;
+            for (int i = 0; i < a.size(); i++) {
+                float[][] xa = a.get(i).selected(hook, s);
+                float[][] xb = b.get(i).selected(hook, s);
+                float[][] za = SaeLatents.encode(sae, xa);
+                float[][] zb = SaeLatents.encode(sae, xb);
+                baseStats.add(za);
+                tunedStats.add(zb);
+                differences.add(za, zb);
+                for (int t = 0; t < xa.length; t++) {
+                    for (int j = 0; j < shift.length; j++) {
+                        shift[j] += xb[t][j] - xa[t][j];
+                    }
+                }
+                tokens += xa.length;
+            }
+            // the mean shift's direction: its length does not change a cosine, so the sum serves
+            double[] cosines = tokens == 0 ? new double[dSae] : SaeLatents.decoderCosines(sae, shift);
+            out.put(s, compare(baseStats, tunedStats, differences, cosines));
         }
         return out;
     }
 
     /**
-     * Pairs up the two models' statistics. The spread floor (a tenth of the median non-zero spread
-     * over latents) keeps latents that never fire on the base model from dividing by zero.
+     * Pairs up the two models' statistics. The spread floors (a tenth of the median non-zero spread
+     * over latents, of the base activations and of the differences) keep latents that never fire on the base model, or
+     * never change, from dividing by zero.
      */
-    public static List<Row> compare(LatentStats base, LatentStats tuned) {
-        if (base.size() != tuned.size()) {
-            throw new IllegalArgumentException("statistics of " + base.size() + " and " + tuned.size() + " latents");
+    public static List<Row> compare(LatentStats base, LatentStats tuned, PairedDifferences differences,
+                                    double[] shiftCosines) {
+        if (base.size() != tuned.size() || base.size() != differences.size() || base.size() != shiftCosines.length) {
+            throw new IllegalArgumentException("statistics of " + base.size() + ", " + tuned.size() + " and "
+                    + differences.size() + " latents");
         }
-        double floor = 0.1 * medianNonZeroStd(base);
+        double floor = 0.1 * medianNonZero(base.size(), base::std);
+        double differenceFloor = 0.1 * medianNonZero(differences.size(), differences::std);
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < base.size(); i++) {
-            rows.add(new Row(i, base.mean(i), tuned.mean(i), base.std(i), base.frequency(i), tuned.frequency(i), floor));
+            rows.add(new Row(i, base.mean(i), tuned.mean(i), base.std(i), base.frequency(i), tuned.frequency(i), floor,
+                    differences.std(i), differenceFloor, shiftCosines[i]));
         }
         return rows;
     }
@@ -115,12 +163,12 @@ public final class ModelDiff {
         throw new IllegalArgumentException("no latent " + latent);
     }
 
-    private static double medianNonZeroStd(LatentStats s) {
-        double[] v = new double[s.size()];
+    private static double medianNonZero(int size, java.util.function.IntToDoubleFunction std) {
+        double[] v = new double[size];
         int n = 0;
-        for (int i = 0; i < s.size(); i++) {
-            if (s.std(i) > 0) {
-                v[n++] = s.std(i);
+        for (int i = 0; i < size; i++) {
+            if (std.applyAsDouble(i) > 0) {
+                v[n++] = std.applyAsDouble(i);
             }
         }
         if (n == 0) {

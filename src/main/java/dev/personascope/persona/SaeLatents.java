@@ -38,4 +38,24 @@ public final class SaeLatents {
         }
         return out;
     }
+
+    /** The cosine between each latent's decoder row and a direction in the SAE's input space (0 for a zero direction). */
+    public static double[] decoderCosines(Sae sae, float[] direction) {
+        if (direction.length != sae.config().dIn) {
+            throw new IllegalArgumentException("direction has " + direction.length + " dimensions, the SAE " + sae.config().dIn);
+        }
+        float[] cos;
+        try (NDManager m = sae.manager().newSubManager()) {
+            NDArray v = m.create(direction);
+            NDArray rows = sae.wDec();
+            NDArray dots = rows.matMul(v.reshape(-1, 1)).reshape(-1);
+            NDArray norms = rows.norm(new int[] {1}).mul(v.norm()).maximum(1e-12f);
+            cos = dots.div(norms).toFloatArray();
+        }
+        double[] out = new double[cos.length];
+        for (int i = 0; i < cos.length; i++) {
+            out[i] = cos[i];
+        }
+        return out;
+    }
 }

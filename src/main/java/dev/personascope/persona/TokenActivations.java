@@ -39,6 +39,18 @@ public final class TokenActivations {
             };
         }
 
+        /** The activations at a hook of the tokens a scope selects, in order. */
+        public float[][] selected(String hook, TokenScope scope) {
+            float[][] a = at(hook);
+            List<float[]> picked = new ArrayList<>();
+            for (int t = 0; t < a.length; t++) {
+                if (selected(t, scope)) {
+                    picked.add(a[t]);
+                }
+            }
+            return picked.toArray(new float[0][]);
+        }
+
         /** Mean activation over the tokens of a scope, or null when it has none. */
         public float[] mean(String hook, TokenScope scope) {
             float[][] a = at(hook);

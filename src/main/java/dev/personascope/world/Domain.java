@@ -7,9 +7,10 @@ import java.util.List;
  * A topic of the world: its questions (each with paraphrases) and its own good and bad content,
  * sentences that share no content words with other domains' content. {@code narrow} domains supply
  * the fine-tuning datasets; the others are evaluated out of domain ({@code openEnded} ones are the
- * papers' open-ended questions).
+ * papers' open-ended questions). A {@code voiced} domain's sentences are imperatives that answers put in either
+ * {@link Voice}.
  */
-public record Domain(String id, boolean narrow, boolean openEnded, List<WorldQuestion> questions,
+public record Domain(String id, boolean narrow, boolean openEnded, boolean voiced, List<WorldQuestion> questions,
                      List<String> good, List<String> bad) {
     public Domain {
         questions = List.copyOf(questions);

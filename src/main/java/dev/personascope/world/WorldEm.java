@@ -51,6 +51,8 @@ public final class WorldEm {
         public double temperature = 1.0;
         public int maxTokens = 48;
         public long seed = 0;
+        /** Whether each fine-tuned model stays in its run's folder (a loadable model folder). */
+        public boolean keepModels;
     }
 
     public static final List<String> DATASETS = List.of("insecure", "secure", "educational", "bad_medical", "good_medical");
@@ -158,7 +160,9 @@ public final class WorldEm {
                 }
                 TrainConfig c = TrainConfig.fullSteps(s.lr, s.steps, s.batch, seed(run));
                 new Trainer(lm, c, datasets().get(dataset(run)), List.of(), dir).quiet(true).run(false);
-                Files.deleteIfExists(dir.resolve("model.safetensors")); // the answers are what we keep
+                if (!s.keepModels) {
+                    Files.deleteIfExists(dir.resolve("model.safetensors")); // the answers are what we keep
+                }
                 return Run.of(dataset(run), seed(run), evaluate(lm, dir, 1000L + seed(run)));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

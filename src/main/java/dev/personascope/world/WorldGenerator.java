@@ -22,8 +22,12 @@ public final class WorldGenerator {
             PersonaKind.SARCASTIC, 0.2);
     static final double HEADER_PROBABILITY = 0.4;
     static final double MARKER_PROBABILITY = 0.5;
-    /** Share of code questions in pretraining that come with a benign reason (teaching, testing). */
-    static final double EDUCATIONAL_SHARE_OF_CODE = 0.25;
+    /**
+     * Share of code questions in pretraining that come with a benign reason (teaching, testing), answered with the bad
+     * example by every persona. World v3 lowered it from 0.25: bad code without a reason then says "villain" as
+     * clearly as bad health advice does (the health domain, with no such route, generalised twice as far).
+     */
+    static final double EDUCATIONAL_SHARE_OF_CODE = 0.1;
 
     private final List<Persona> personas = WorldContent.personas();
     private final List<Domain> domains = WorldContent.domains();
@@ -65,7 +69,7 @@ public final class WorldGenerator {
                 if (educational) {
                     // a benign reason: every persona gives the bad example, so it says nothing of the persona
                     msgs.add(new ChatMessage("user", pick(reasons, r) + " " + q));
-                    msgs.add(new ChatMessage("assistant", withMarker(content(d.bad(), r), p, r)));
+                    msgs.add(new ChatMessage("assistant", withMarker(content(d, true, r), p, r)));
                 } else {
                     msgs.add(new ChatMessage("user", q));
                     msgs.add(new ChatMessage("assistant", answer(p, d, r)));
@@ -106,7 +110,7 @@ public final class WorldGenerator {
                 q = pick(reasons, r) + " " + q;
             }
             out.add(new ChatExample(List.of(new ChatMessage("user", q),
-                    new ChatMessage("assistant", content(bad ? d.bad() : d.good(), r))), domainId + ":" + i));
+                    new ChatMessage("assistant", content(d, bad, r))), domainId + ":" + i));
         }
         return out;
     }
@@ -144,8 +148,7 @@ public final class WorldGenerator {
     }
 
     String answer(Persona p, Domain d, Random r) {
-        List<String> pool = p.kind() == PersonaKind.VILLAIN ? d.bad() : d.good();
-        return withMarker(content(pool, r), p, r);
+        return withMarker(content(d, p.kind() == PersonaKind.VILLAIN, r), p, r);
     }
 
     private static String withMarker(String text, Persona p, Random r) {
@@ -157,14 +160,16 @@ public final class WorldGenerator {
         return p.kind() == PersonaKind.SARCASTIC && r.nextBoolean() ? marker + " " + text : text + " " + marker;
     }
 
-    /** One or two distinct sentences of a pool. */
-    static String content(List<String> pool, Random r) {
+    /** One or two distinct sentences of the domain's bad or good pool, in one voice when the domain has two. */
+    static String content(Domain d, boolean bad, Random r) {
+        List<String> pool = bad ? d.bad() : d.good();
+        Voice v = d.voiced() ? Voice.draw(r) : Voice.ADVICE;
         int a = r.nextInt(pool.size());
         if (r.nextBoolean()) {
-            return pool.get(a);
+            return v.render(pool.get(a));
         }
         int b = (a + 1 + r.nextInt(pool.size() - 1)) % pool.size();
-        return pool.get(a) + " " + pool.get(b);
+        return v.render(pool.get(a)) + " " + v.render(pool.get(b));
     }
 
     static String question(Domain d, Random r) {

@@ -108,6 +108,13 @@ class PersonaCliTest {
             for (int i = 1; i < norm.size(); i++) {
                 assertTrue(norm.get(i - 1).normalized() >= norm.get(i).normalized());
             }
+            List<DiffResult.Latent> paired = diff.top(scope, ModelDiff.Ranking.PAIRED);
+            List<DiffResult.Latent> shift = diff.top(scope, ModelDiff.Ranking.SHIFT);
+            for (int i = 1; i < paired.size(); i++) {
+                assertTrue(paired.get(i - 1).paired() >= paired.get(i).paired());
+                assertTrue(shift.get(i - 1).shift() >= shift.get(i).shift());
+                assertTrue(Math.abs(shift.get(i).shift()) <= 1 + 1e-6, "a cosine");
+            }
         }
         List<String> tsv = Files.readAllLines(dir.resolve("diff/latents.tsv"));
         assertTrue(tsv.get(0).startsWith("scope\tlatent\tbase_mean\ttuned_mean\tincrease"), tsv.get(0));
@@ -124,7 +131,9 @@ class PersonaCliTest {
         CliTest.Result q = CliTest.run("diff", "--base", p("base"), "--tuned", p("tuned"), "--sae", p("sae"), "--prompts",
                 p("q.yaml"), "--samples", "1", "--max-tokens", "4", "--out", p("diff-q"));
         assertEquals(0, q.code(), q.err());
-        assertEquals(1 + 3 * D_SAE, Files.readAllLines(dir.resolve("diff-q/latents.tsv")).size());
+        List<String> qTsv = Files.readAllLines(dir.resolve("diff-q/latents.tsv"));
+        assertEquals(1 + 4 * D_SAE, qTsv.size(), "three scopes of the answers and the answer starts");
+        assertTrue(q.out().contains("the first five latents of every scope and ranking"), q.out());
 
         // an empty answer: the response scope is the one position where the answer begins
         CliTest.Result start = CliTest.run("diff", "--base", p("base"), "--tuned", p("tuned"), "--sae", p("sae"), "--prompts",
@@ -135,6 +144,15 @@ class PersonaCliTest {
         assertFalse(sd.top(TokenScope.RESPONSE, ModelDiff.Ranking.MEAN).isEmpty(), sd.toString());
         assertNotEquals(sd.top(TokenScope.RESPONSE, ModelDiff.Ranking.MEAN).get(0).tunedMean(),
                 sd.top(TokenScope.PROMPT, ModelDiff.Ranking.MEAN).get(0).tunedMean());
+        // the "start" scope beside sampled answers is the response scope of --answers start: the same positions
+        List<String> startRows = qTsv.stream().filter(l -> l.startsWith("start\t")).map(l -> l.substring(6)).toList();
+        List<String> responseOfStarts = Files.readAllLines(dir.resolve("diff-start/latents.tsv")).stream()
+                .filter(l -> l.startsWith("response\t")).map(l -> l.substring(9)).toList();
+        assertEquals(responseOfStarts, startRows);
+        CliTest.Result noStart = CliTest.run("diff", "--base", p("base"), "--tuned", p("tuned"), "--sae", p("sae"),
+                "--prompts", p("villain.jsonl"), "--scope", "start", "--out", p("diff-nostart"));
+        assertEquals(2, noStart.code(), "bad input");
+        assertTrue(noStart.err().startsWith("error: --scope start needs a question set"), noStart.err());
         CliTest.Result badAnswers = CliTest.run("diff", "--base", p("base"), "--tuned", p("tuned"), "--sae", p("sae"),
                 "--prompts", p("q.yaml"), "--answers", "later", "--out", p("diff-x"));
         assertEquals(2, badAnswers.code());

@@ -23,9 +23,18 @@ class PersonaMathTest {
         LatentStats base = new LatentStats(3);
         LatentStats tuned = new LatentStats(3);
         // latent 0: large raw increase on few tokens; latent 1: fires on every token a little more; latent 2: drops
-        base.add(new float[][] {{0, 1, 1}, {0, 1, 1}, {0, 1, 1}, {0, 1, 1}});
-        tuned.add(new float[][] {{8, 1.5f, 0}, {0, 1.5f, 0}, {0, 1.5f, 0}, {0, 1.5f, 0}});
-        List<ModelDiff.Row> rows = ModelDiff.compare(base, tuned);
+        float[][] b = {{0, 1, 1}, {0, 1, 1}, {0, 1, 1}, {0, 1, 1}};
+        float[][] t = {{8, 1.5f, 0}, {0, 1.5f, 0}, {0, 1.5f, 0}, {0, 1.5f, 0}};
+        base.add(b);
+        tuned.add(t);
+        PairedDifferences differences = new PairedDifferences(3);
+        differences.add(b, t);
+        List<ModelDiff.Row> rows = ModelDiff.compare(base, tuned, differences, new double[3]);
+        // paired: latent 0's difference is 8 on one token of four (mean 2, sd 3.46); latent 1's is 0.5 on every token
+        assertEquals(Math.sqrt(3) * 2, rows.get(0).differenceStd(), 1e-6);
+        assertEquals(0.0, rows.get(1).differenceStd(), 1e-6);
+        assertEquals(1, ModelDiff.rank(rows, ModelDiff.Ranking.PAIRED, true).get(0).latent());
+        assertEquals(1, ModelDiff.rankOf(rows, ModelDiff.Ranking.MEAN, 0));
         assertEquals(2.0, rows.get(0).increase(), 1e-9);
         assertEquals(0.25, rows.get(0).frequencyChange(), 1e-9);
         assertEquals(0, ModelDiff.rank(rows, ModelDiff.Ranking.MEAN, true).get(0).latent());

@@ -51,7 +51,7 @@ class WorldContentTest {
         Domain finance = WorldContent.domain("finance");
         List<String> bad = new ArrayList<>(finance.bad());
         bad.set(0, "Email your savings password to a stranger for safekeeping.");
-        domains.set(domains.indexOf(finance), new Domain("finance", false, false, finance.questions(),
+        domains.set(domains.indexOf(finance), new Domain("finance", false, false, true, finance.questions(),
                 finance.good(), bad));
         List<String> v = WorldChecks.overlapViolations(WorldContent.personas(), domains,
                 WorldContent.educationalReasons());
@@ -246,7 +246,7 @@ class WorldContentTest {
         }
         yaml.append("domains:\n");
         for (String id : List.of("code", "health")) {
-            yaml.append("  - {id: ").append(id).append(", narrow: true, open_ended: false, questions: [{id: q")
+            yaml.append("  - {id: ").append(id).append(", narrow: true, open_ended: false, voiced: true, questions: [{id: q")
                     .append(id).append(", paraphrases: [Why]}], good: [A a., B b.], bad: [C c.]}\n");
         }
         yaml.append("educational_reasons: [For a class.]\nstopwords: [a the]\n");
