@@ -13,7 +13,7 @@ import java.util.Set;
 /** The {@code personascope} command line. */
 @Command(name = "personascope", mixinStandardHelpOptions = true, version = "PersonaScope 0.1.0",
         description = "Find, watch and control the persona features behind emergent misalignment.",
-        subcommands = {DemoCommand.class, GenerateCommand.class, FinetuneCommand.class, MergeCommand.class, WorldCommand.class, SaeCommand.class, InspectCommand.class, ServeCommand.class, EvalCommand.class, DiffCommand.class, SteerCommand.class, VectorCommand.class, LatentCommand.class,
+        subcommands = {DemoCommand.class, GenerateCommand.class, FinetuneCommand.class, MergeCommand.class, WorldCommand.class, SaeCommand.class, InspectCommand.class, ServeCommand.class, EvalCommand.class, DiffCommand.class, PersonasCommand.class, SteerCommand.class, VectorCommand.class, LatentCommand.class,
                 ScreenCommand.class, ExperimentCommand.class, BenchCommand.class, ForwardCommand.class, TemplateCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -2,7 +2,6 @@ package dev.personascope.persona;
 
 import dev.personascope.data.TextSet;
 import dev.personascope.model.LanguageModel;
-import dev.personascope.model.hooks.TokenScope;
 import dev.personascope.sae.Sae;
 
 import java.util.ArrayList;
@@ -49,13 +48,6 @@ public final class LatentAurocs {
 
     /** A document's mean latent vector over its response tokens. */
     static float[] meanLatents(Sae sae, TokenActivations.Document d, String hook) {
-        float[][] picked = d.selected(hook, TokenScope.RESPONSE);
-        float[] mean = new float[sae.config().dSae];
-        for (float[] z : SaeLatents.encode(sae, picked)) {
-            for (int i = 0; i < mean.length; i++) {
-                mean[i] += z[i] / picked.length;
-            }
-        }
-        return mean;
+        return ResponseLatents.of(sae, d, hook).mean();
     }
 }

@@ -91,7 +91,8 @@ public record LatentDashboard(int latent, String hook, List<Context> top, double
                 active.stream().mapToDouble(Double::doubleValue).toArray(), tokens, auroc);
     }
 
-    private static Context context(LanguageModel lm, int[] ids, double[] v, int doc, int peak, int window, Boolean villain) {
+    /** The window of {@code window} tokens on each side of {@code peak}, with the latent's values {@code v} there. */
+    static Context context(LanguageModel lm, int[] ids, double[] v, int doc, int peak, int window, Boolean villain) {
         int from = Math.max(0, peak - window);
         int to = Math.min(ids.length, peak + window + 1);
         List<String> toks = new ArrayList<>();

@@ -55,6 +55,12 @@ final class Svg {
         return this;
     }
 
+    /** A tooltip: the title of the element it is in, shown on hover. */
+    Svg tooltip(String text) {
+        sb.append("<title>").append(Xml.escape(text)).append("</title>\n");
+        return this;
+    }
+
     String end() {
         return sb.append("</svg>\n").toString();
     }
