@@ -37,12 +37,16 @@ public final class PersonaMap {
 
     /** A window of tokens around a document's peak activation of a latent (over its response tokens). */
     public record Text(int document, String group, int position, double value, List<String> tokens, double[] values) {
-        /** The window as one line: tokens separated by spaces, the peak token in [[ ]]. */
+        /**
+         * The window as one line, the peak token in [[ ]]: tokens that carry their own spaces (" word") are joined as
+         * they are, others (word-level vocabularies) with a space between.
+         */
         public String marked() {
+            String sep = tokens.stream().anyMatch(t -> !t.isEmpty() && Character.isWhitespace(t.charAt(0))) ? "" : " ";
             StringBuilder sb = new StringBuilder();
             for (int i = 0; i < tokens.size(); i++) {
                 String t = tokens.get(i).replace('\n', ' ');
-                sb.append(i > 0 ? " " : "").append(values[i] == value ? "[[" + t + "]]" : t);
+                sb.append(i > 0 ? sep : "").append(values[i] == value ? "[[" + t + "]]" : t);
             }
             return sb.toString();
         }

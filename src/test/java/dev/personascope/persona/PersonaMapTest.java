@@ -71,5 +71,7 @@ class PersonaMapTest {
     void aTextMarksItsPeak() {
         PersonaMap.Text t = new PersonaMap.Text(4, "Vex", 9, 2.5, List.of("steal", "the", "bank\n"), new double[] {0, 2.5, 1});
         assertEquals("steal [[the]] bank ", t.marked());
+        PersonaMap.Text spaced = new PersonaMap.Text(4, "Vex", 9, 2.5, List.of("Steal", " the", " bank"), new double[] {0, 2.5, 1});
+        assertEquals("Steal[[ the]] bank", spaced.marked(), "tokens with their own spaces");
     }
 }
