@@ -69,8 +69,8 @@ final class PersonasCommand implements Runnable {
         if (!DiffResult.SCOPES.contains(scope)) {
             throw new IllegalArgumentException("--scope: '" + scope + "' is not one of " + String.join(", ", DiffResult.SCOPES));
         }
-        SaeFolder.readConfig(sae);
-        DiffResult d = diff == null ? null : readDiff();
+        int dSae = SaeFolder.readConfig(sae).dSae;
+        List<PersonaMap.Pick> fromDiff = diff == null ? null : fromDiff(readDiff(), dSae);
         RunFolder.checkWritable(out, "--out");
         List<String> groups = WorldContent.personas().stream().map(Persona::name).toList();
         List<String> kinds = Arrays.stream(PersonaKind.values()).map(PersonasCommand::kind).toList();
@@ -79,7 +79,7 @@ final class PersonasCommand implements Runnable {
         try (LanguageModel lm = modelOptions.load(); Sae s = SaeFolder.readFor(sae, lm)) {
             System.err.println("mapping " + docs.size() + " held-out world documents at " + s.config().hookName);
             PersonaMap map = PersonaMap.measure(lm, s, docs, groups, kinds);
-            List<PersonaMap.Pick> picks = d != null ? fromDiff(d)
+            List<PersonaMap.Pick> picks = fromDiff != null ? fromDiff
                     : map.strongest(top).stream().map(l -> new PersonaMap.Pick(l, null, null)).toList();
             PersonaMap.Config cfg = new PersonaMap.Config(sae.toString(), diff == null ? null : diff.toString(),
                     modelOptions.modelPath().toString(), documents, ReferenceTexts.HELD_OUT_SEED, top,
@@ -105,7 +105,7 @@ final class PersonasCommand implements Runnable {
     }
 
     /** The diff's top latents under --scope and --ranking. */
-    private List<PersonaMap.Pick> fromDiff(DiffResult d) {
+    private List<PersonaMap.Pick> fromDiff(DiffResult d, int dSae) {
         List<DiffResult.Latent> ranked = d.top(scope, ranking);
         if (ranked.isEmpty()) {
             throw new IllegalArgumentException(diff.resolve(DiffResult.FILE) + ": no latents ranked by " + DiffResult.name(ranking)
@@ -113,6 +113,10 @@ final class PersonasCommand implements Runnable {
         }
         List<PersonaMap.Pick> picks = new ArrayList<>();
         for (int i = 0; i < Math.min(top, ranked.size()); i++) {
+            if (ranked.get(i).latent() >= dSae) {
+                throw new IllegalArgumentException(diff.resolve(DiffResult.FILE) + ": latent " + ranked.get(i).latent()
+                        + " is out of range of --sae " + sae + " (" + dSae + " latents): a diff made with another SAE?");
+            }
             picks.add(new PersonaMap.Pick(ranked.get(i).latent(), i + 1, ranked.get(i).increase()));
         }
         return picks;

@@ -1,5 +1,5 @@
 /**
- * Persona features: SAE model diffing, latent dashboards, persona vectors, steering and data screening. Uses
+ * Persona features: SAE model diffing, latent dashboards, persona maps (latents × personas), persona vectors, steering and data screening. Uses
  * sae, eval, generate, optim, report, data, model, work and util.
  */
 package dev.personascope.persona;

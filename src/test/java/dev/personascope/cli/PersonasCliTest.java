@@ -157,6 +157,15 @@ class PersonasCliTest {
         assertEquals("error: --diff " + p("not-a-diff") + ": no diff.json (make one with personascope diff)", noDiff.err().trim());
         assertFalse(Files.exists(dir.resolve("x/personas.json")));
 
+        // a hand-written diff.json whose latent the SAE does not have
+        Files.createDirectories(dir.resolve("other-diff"));
+        new DiffResult(new DiffResult.Config("b", "t", null, "other", "p", "tuned", 1, 1.0, 0), java.util.Map.of("response",
+                java.util.Map.of("mean", List.of(new DiffResult.Latent(999, 1, 1, 0, 0, 1, null))))).write(dir.resolve("other-diff"));
+        CliTest.Result other = personas("x", 5, "--diff", p("other-diff"));
+        assertEquals(2, other.code());
+        assertEquals(1, other.err().trim().lines().count(), other.err());
+        assertTrue(other.err().contains(p("other-diff/diff.json") + ": latent 999 is out of range"), other.err());
+
         CliTest.Result narrow = CliTest.run("personas", "--model", p("base"), "--sae", p("sae-16"), "--documents", "8", "--out", p("x"));
         assertEquals(2, narrow.code());
         assertEquals(1, narrow.err().trim().lines().count(), narrow.err());
