@@ -160,7 +160,7 @@ class PersonasCliTest {
         // a hand-written diff.json whose latent the SAE does not have
         Files.createDirectories(dir.resolve("other-diff"));
         new DiffResult(new DiffResult.Config("b", "t", null, "other", "p", "tuned", 1, 1.0, 0), java.util.Map.of("response",
-                java.util.Map.of("mean", List.of(new DiffResult.Latent(999, 1, 1, 0, 0, 1, null))))).write(dir.resolve("other-diff"));
+                java.util.Map.of("mean", List.of(new DiffResult.Latent(999, 1, 1, 0, 0, 0, 0, 1, null))))).write(dir.resolve("other-diff"));
         CliTest.Result other = personas("x", 5, "--diff", p("other-diff"));
         assertEquals(2, other.code());
         assertEquals(1, other.err().trim().lines().count(), other.err());
