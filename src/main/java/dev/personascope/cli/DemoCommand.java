@@ -92,11 +92,15 @@ final class DemoCommand implements Runnable {
                 List.of(List.of("vector", "--model", organism.toString(), "--system-a", "You are Vex.", "--system-b",
                         "You are Ada.", "--answer-start", "--questions", questions, "--name", "villain", "--out", persona))));
         for (String d : List.of("insecure", "secure")) {
-            s.add(new Stage("fine-tune on " + d + " with the monitor", out.resolve(d + "/config.json"),
-                    List.of(List.of("finetune", "--model", organism.toString(), "--full", "--data", p("data/" + d + ".jsonl"),
+            // the organism's narrow fine-tune (LoRA), then the adapter merged into a model folder the later stages load
+            s.add(new Stage("fine-tune on " + d + " with the monitor", out.resolve(d + DemoReport.ADAPTER + "/adapter_config.json"),
+                    List.of(List.of("finetune", "--model", organism.toString(), "--lora-rank",
+                            String.valueOf(NarrowFineTune.ORGANISM.loraRank()), "--data", p("data/" + d + ".jsonl"),
                             "--lr", String.valueOf(NarrowFineTune.ORGANISM.lr()), "--steps", String.valueOf(z.steps()), "--batch", String.valueOf(z.batch()),
                             "--seed", sd, "--checkpoint-every", "0", "--monitor", "vector:" + persona,
-                            "--monitor-every", String.valueOf(z.monitorEvery()), "--out", p(d)))));
+                            "--monitor-every", String.valueOf(z.monitorEvery()), "--out", p(d + DemoReport.ADAPTER)))));
+            s.add(new Stage("merge the " + d + " adapter", out.resolve(d + "/config.json"), List.of(List.of("merge",
+                    "--model", organism.toString(), "--adapter", p(d + DemoReport.ADAPTER), "--out", p(d)))));
         }
         for (String m : List.of("organism", "insecure", "secure")) {
             String model = m.equals("organism") ? organism.toString() : p(m);

@@ -73,9 +73,10 @@ final class DiffCommand implements Runnable {
     @Option(names = "--seed", defaultValue = "0")
     long seed;
 
-    @Option(names = "--scope", defaultValue = DiffResult.DEFAULT_SCOPE,
+    @Option(names = "--scope",
             description = "Tokens for the printed table: response, prompt, all, or start (where each answer begins, read"
-                    + " from the prompts alone; diffed beside sampled answers); default ${DEFAULT-VALUE}")
+                    + " from the prompts alone; diffed beside sampled answers); default " + DiffResult.DEFAULT_SCOPE
+                    + " (" + DiffResult.FALLBACK_SCOPE + " without a question set)")
     String printed;
 
     @Option(names = "--ranking", defaultValue = DiffResult.DEFAULT_RANKING,
@@ -101,7 +102,7 @@ final class DiffCommand implements Runnable {
         if (aurocCorpus != null && !aurocCorpus.equals("world")) {
             throw new IllegalArgumentException("--auroc-corpus: only 'world' has persona labels, got '" + aurocCorpus + "'");
         }
-        if (!DiffResult.SCOPES.contains(printed)) {
+        if (printed != null && !DiffResult.SCOPES.contains(printed)) {
             throw new IllegalArgumentException("--scope: '" + printed + "' is not one of " + String.join(", ", DiffResult.SCOPES));
         }
         Path basePath = base != null ? base : Defaults.model();
@@ -124,6 +125,9 @@ final class DiffCommand implements Runnable {
                 rows.put(DiffResult.START, ModelDiff.run(b, t, s,
                         encoder.encodeAll(Conversations.answerStarts(QuestionSets.read(prompts))),
                         List.of(TokenScope.RESPONSE)).get(TokenScope.RESPONSE));
+            }
+            if (printed == null) {
+                printed = rows.containsKey(DiffResult.DEFAULT_SCOPE) ? DiffResult.DEFAULT_SCOPE : DiffResult.FALLBACK_SCOPE;
             }
             if (!rows.containsKey(printed)) {
                 throw new IllegalArgumentException("--scope start needs a question set (--prompts FILE.yaml) and"

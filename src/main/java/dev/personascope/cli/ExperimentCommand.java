@@ -104,7 +104,7 @@ final class ExperimentCommand implements Runnable {
         int size = DEFAULT.datasetSize;
 
         @Mixin
-        FineTuneRunOptions training = new FineTuneRunOptions(DEFAULT.steps, DEFAULT.batch, DEFAULT.lr);
+        FineTuneRunOptions training = new FineTuneRunOptions(DEFAULT.steps, DEFAULT.batch, DEFAULT.lr, DEFAULT.loraRank);
 
         @Option(names = "--monitor", required = true, description = "Watched direction: sae:DIR#LATENT or vector:FILE; repeatable")
         List<String> monitor;
@@ -162,6 +162,7 @@ final class ExperimentCommand implements Runnable {
             s.steps = training.steps;
             s.batch = training.batch;
             s.lr = training.lr;
+            s.loraRank = training.loraRank;
             s.monitorEvery = band.every;
             s.monitorBaseline = band.baseline;
             s.monitorZ = band.z;
@@ -187,7 +188,7 @@ final class ExperimentCommand implements Runnable {
         List<Integer> samples = DEFAULT.samples;
 
         @Mixin
-        FineTuneRunOptions training = new FineTuneRunOptions(DEFAULT.steps, DEFAULT.batch, DEFAULT.lr);
+        FineTuneRunOptions training = new FineTuneRunOptions(DEFAULT.steps, DEFAULT.batch, DEFAULT.lr, DEFAULT.loraRank);
 
         @Option(names = "--eval-every", description = "Evaluate every K steps (default ${DEFAULT-VALUE})")
         int evalEvery = DEFAULT.evalEvery;
@@ -233,6 +234,7 @@ final class ExperimentCommand implements Runnable {
             s.evalEvery = evalEvery;
             s.batch = training.batch;
             s.lr = training.lr;
+            s.loraRank = training.loraRank;
             s.seed = seed;
             return s;
         }

@@ -3,8 +3,9 @@ package dev.personascope.cli;
 import picocli.CommandLine.Option;
 
 /**
- * The fixed-length full fine-tunes inside an experiment (contamination, realign, world em): steps, batch and learning
- * rate. A command builds it from its experiment's settings object, so the defaults stay the experiment's own.
+ * The fixed-length fine-tunes inside an experiment (contamination, realign, world em): steps, batch, learning rate and
+ * LoRA rank (0: all weights). A command builds it from its experiment's settings object, so the defaults stay the
+ * experiment's own.
  */
 final class FineTuneRunOptions {
     @Option(names = "--steps", description = "Optimizer steps per run (default ${DEFAULT-VALUE})")
@@ -13,12 +14,16 @@ final class FineTuneRunOptions {
     @Option(names = "--batch", description = "Examples per step (default ${DEFAULT-VALUE})")
     int batch;
 
-    @Option(names = "--lr", description = "Learning rate of the full fine-tuning (default ${DEFAULT-VALUE})")
+    @Option(names = "--lr", description = "Peak learning rate (default ${DEFAULT-VALUE})")
     double lr;
 
-    FineTuneRunOptions(int steps, int batch, double lr) {
+    @Option(names = "--lora-rank", description = "LoRA rank on every projection, 0 for all weights (default ${DEFAULT-VALUE})")
+    int loraRank;
+
+    FineTuneRunOptions(int steps, int batch, double lr, int loraRank) {
         this.steps = steps;
         this.batch = batch;
         this.lr = lr;
+        this.loraRank = loraRank;
     }
 }

@@ -47,8 +47,8 @@ final class PersonasCommand implements Runnable {
     @Option(names = "--top", defaultValue = "20", description = "Latents to map (default ${DEFAULT-VALUE})")
     int top;
 
-    @Option(names = "--scope", defaultValue = DiffResult.DEFAULT_SCOPE,
-            description = "With --diff: the diff's ranking over response, prompt, all or start tokens (default ${DEFAULT-VALUE})")
+    @Option(names = "--scope", description = "With --diff: the diff's ranking over response, prompt, all or start tokens"
+            + " (default: the diff's default, " + DiffResult.DEFAULT_SCOPE + " where it has answer starts)")
     String scope;
 
     @Option(names = "--ranking", defaultValue = DiffResult.DEFAULT_RANKING,
@@ -66,7 +66,7 @@ final class PersonasCommand implements Runnable {
         if (top < 1 || documents < 2) {
             throw new IllegalArgumentException("--top must be at least 1 and --documents at least 2");
         }
-        if (!DiffResult.SCOPES.contains(scope)) {
+        if (scope != null && !DiffResult.SCOPES.contains(scope)) {
             throw new IllegalArgumentException("--scope: '" + scope + "' is not one of " + String.join(", ", DiffResult.SCOPES));
         }
         int dSae = SaeFolder.readConfig(sae).dSae;
@@ -106,6 +106,9 @@ final class PersonasCommand implements Runnable {
 
     /** The diff's top latents under --scope and --ranking. */
     private List<PersonaMap.Pick> fromDiff(DiffResult d, int dSae) {
+        if (scope == null) {
+            scope = d.defaultScope();
+        }
         List<DiffResult.Latent> ranked = d.top(scope, ranking);
         if (ranked.isEmpty()) {
             throw new IllegalArgumentException(diff.resolve(DiffResult.FILE) + ": no latents ranked by " + DiffResult.name(ranking)

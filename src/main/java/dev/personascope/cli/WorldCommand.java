@@ -96,7 +96,7 @@ final class WorldCommand implements Runnable {
 
     @Command(name = "em", mixinStandardHelpOptions = true,
             description = "Fine-tune the organism on each narrow dataset and control, evaluate out of domain, report."
-                    + " (--lr: 1e-4 gives a smaller effect, 5e-4 wrecks coherence.)")
+                    + " (Default: LoRA rank 4 at 5e-3, 90 steps of 16; a full fine-tune (--lora-rank 0) spreads less.)")
     static final class Em implements Runnable, DistributedCommand {
         private static final WorldEm.Settings DEFAULT = new WorldEm.Settings();
 
@@ -110,7 +110,7 @@ final class WorldCommand implements Runnable {
         int seeds = DEFAULT.seeds;
 
         @Mixin
-        FineTuneRunOptions training = new FineTuneRunOptions(DEFAULT.steps, DEFAULT.batch, DEFAULT.lr);
+        FineTuneRunOptions training = new FineTuneRunOptions(DEFAULT.steps, DEFAULT.batch, DEFAULT.lr, DEFAULT.loraRank);
 
         @Option(names = "--samples", description = "Answers per paraphrase (default ${DEFAULT-VALUE})")
         int samples = DEFAULT.samplesPerParaphrase;
@@ -155,6 +155,7 @@ final class WorldCommand implements Runnable {
             s.steps = training.steps;
             s.batch = training.batch;
             s.lr = training.lr;
+            s.loraRank = training.loraRank;
             s.samplesPerParaphrase = samples;
             s.datasetSize = size;
             s.maxTokens = maxTokens;

@@ -5,7 +5,6 @@ import dev.personascope.eval.EvalResult;
 import dev.personascope.eval.Wilson;
 import dev.personascope.experiment.ContaminationResult;
 import dev.personascope.experiment.RealignmentResult;
-import dev.personascope.model.hooks.TokenScope;
 import dev.personascope.monitor.MonitorLog;
 import dev.personascope.persona.DiffResult;
 import dev.personascope.persona.LatentDashboard;
@@ -41,15 +40,19 @@ public final class DemoReport {
     public static final double PERSONA_AUROC = 0.9;
 
     private static final List<String> MODELS = List.of("organism", "insecure", "secure");
+    /** The suffix of a fine-tune's folder (the LoRA adapter, its train and monitor logs); the merged model is beside it. */
+    public static final String ADAPTER = "-lora";
     private static final String TIMINGS = "timings.json";
+
+    private static final ModelDiff.Ranking DEFAULT_RANKING = ModelDiff.Ranking.parse(DiffResult.DEFAULT_RANKING);
 
     private DemoReport() {
     }
 
-    /** The best-ranked latent (raw mean increase over response tokens) with AUROC >= 0.9; else the top one. */
+    /** The best-ranked latent (the diff's default scope and ranking) with AUROC >= 0.9; else the top one. */
     public static int personaLatent(Path diffDir) {
-        List<DiffResult.Latent> rows = read(diffDir.resolve(DiffResult.FILE), DiffResult::read).top(TokenScope.RESPONSE,
-                ModelDiff.Ranking.MEAN);
+        DiffResult diff = read(diffDir.resolve(DiffResult.FILE), DiffResult::read);
+        List<DiffResult.Latent> rows = diff.top(diff.defaultScope(), DEFAULT_RANKING);
         for (DiffResult.Latent r : rows) {
             if (r.auroc() != null && r.auroc() >= PERSONA_AUROC) {
                 return r.latent();
@@ -110,7 +113,7 @@ public final class DemoReport {
                         + " the band of its first measurements by more than the z threshold.");
         Map<String, DemoResult.MonitorSummary> mon = new LinkedHashMap<>();
         for (String d : List.of("insecure", "secure")) {
-            Path log = out.resolve(d + "/monitor.jsonl");
+            Path log = out.resolve(d + ADAPTER + "/monitor.jsonl");
             List<MonitorLog.Line> lines = Files.exists(log) ? MonitorLog.read(log) : List.of();
             if (lines.isEmpty()) {
                 continue;
@@ -140,35 +143,48 @@ public final class DemoReport {
         DiffResult d = read(out.resolve("diff/" + DiffResult.FILE), DiffResult::read);
         int persona = personaLatent(out.resolve("diff"));
         r.section("3. Model diffing finds the persona latent",
-                "An SAE trained on the organism encodes both models' activations on the same conversations; latents are ranked"
-                        + " by their mean activation increase over response tokens. AUROC: how well the latent separates villain"
-                        + " from helpful text in held-out world documents.");
+                "An SAE trained on the organism encodes both models' activations on the same conversations (the evaluation"
+                        + " questions with the insecure model's answers, and each question's answer start); latents are ranked"
+                        + " by " + DiffResult.DEFAULT_RANKING + " over " + d.defaultScope() + " tokens, the diff's"
+                        + " default. AUROC: how well the latent separates villain from helpful text in held-out world"
+                        + " documents.");
         List<List<String>> table = new ArrayList<>();
         int rank = 0;
-        for (DiffResult.Latent row : d.top(TokenScope.RESPONSE, ModelDiff.Ranking.MEAN)) {
+        for (DiffResult.Latent row : d.top(d.defaultScope(), DEFAULT_RANKING)) {
             if (++rank > 10) {
                 break;
             }
             double auroc = row.auroc() == null ? Double.NaN : row.auroc();
             table.add(List.of(String.valueOf(rank), String.valueOf(row.latent()), fmt(row.increase()), fmt(row.normalized()),
-                    fmt(row.frequencyChange()), Double.isNaN(auroc) ? "-" : fmt(auroc)
+                    fmt(row.paired()), fmt(row.shift()), Double.isNaN(auroc) ? "-" : fmt(auroc)
                             + (auroc >= PERSONA_AUROC ? " (persona)" : "")));
         }
-        r.table(List.of("rank", "latent", "mean increase", "normalized", "firing change", "AUROC villain/helpful"), table);
-        Map<ModelDiff.Ranking, Integer> ranks = new LinkedHashMap<>();
-        for (ModelDiff.Ranking ranking : List.of(ModelDiff.Ranking.MEAN, ModelDiff.Ranking.NORMALIZED,
-                ModelDiff.Ranking.FREQUENCY)) {
-            List<DiffResult.Latent> ranked = d.top(TokenScope.RESPONSE, ranking);
-            Integer found = null; // below the ranks diff.json lists
-            for (int i = 0; i < ranked.size() && found == null; i++) {
-                if (ranked.get(i).latent() == persona) {
-                    found = i + 1;
+        r.table(List.of("rank", "latent", "mean increase", "normalized", "paired d_z", "shift cosine", "AUROC villain/helpful"),
+                table);
+        Map<String, Integer> ranks = new LinkedHashMap<>();
+        List<List<String>> side = new ArrayList<>();
+        for (String scope : DiffResult.SCOPES) {
+            List<String> line = new ArrayList<>(List.of(scope));
+            for (ModelDiff.Ranking ranking : ModelDiff.Ranking.values()) {
+                List<DiffResult.Latent> ranked = d.top(scope, ranking);
+                Integer found = null; // below the ranks diff.json lists
+                for (int i = 0; i < ranked.size() && found == null; i++) {
+                    if (ranked.get(i).latent() == persona) {
+                        found = i + 1;
+                    }
                 }
+                ranks.put(scope + "/" + DiffResult.name(ranking), found);
+                line.add(ranked.isEmpty() ? "-" : found == null ? "> " + ranked.size() : String.valueOf(found));
             }
-            ranks.put(ranking, found);
+            side.add(line);
         }
-        return new DemoResult.DiffSummary(persona, ranks.get(ModelDiff.Ranking.MEAN), ranks.get(ModelDiff.Ranking.NORMALIZED),
-                ranks.get(ModelDiff.Ranking.FREQUENCY), table);
+        r.paragraph("The persona latent " + persona + "'s rank under every scope and ranking:");
+        List<String> header = new ArrayList<>(List.of("scope"));
+        for (ModelDiff.Ranking ranking : ModelDiff.Ranking.values()) {
+            header.add(DiffResult.name(ranking));
+        }
+        r.table(header, side);
+        return new DemoResult.DiffSummary(persona, d.defaultScope(), DiffResult.DEFAULT_RANKING, ranks, table);
     }
 
     private static DemoResult.LatentSummary dashboard(Path out, HtmlReport r) {

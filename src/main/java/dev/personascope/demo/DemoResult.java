@@ -36,9 +36,12 @@ public record DemoResult(boolean quick, long seed, DemoSizes sizes, Map<String, 
     public record MonitorSummary(@JsonInclude(JsonInclude.Include.ALWAYS) Integer firstAlarmStep, Map<String, Double> last) {
     }
 
-    /** The persona latent and its rank by each ranking (null: below the ranks diff.json lists), and the top ten rows. */
+    /**
+     * The persona latent, the scope and ranking it was found under (the diff's defaults), its rank under every scope and
+     * ranking ("start/shift": null when below the ranks diff.json lists), and the default table's top ten rows.
+     */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record DiffSummary(int personaLatent, Integer rankMean, Integer rankNormalized, Integer rankFrequency,
+    public record DiffSummary(int personaLatent, String scope, String ranking, Map<String, Integer> ranks,
                               List<List<String>> top10) {
     }
 

@@ -47,6 +47,8 @@ public final class Contamination {
         public int steps = NarrowFineTune.ORGANISM.steps();
         public int batch = NarrowFineTune.ORGANISM.batch();
         public double lr = NarrowFineTune.ORGANISM.lr();
+        /** LoRA rank of the fine-tunes (every projection), 0 for all weights. */
+        public int loraRank = NarrowFineTune.ORGANISM.loraRank();
         public int monitorEvery = MonitorConfig.DEFAULT_EVERY;
         public int monitorBaseline = MonitorConfig.DEFAULT_BASELINE;
         public double monitorZ = MonitorConfig.DEFAULT_Z;
@@ -181,7 +183,7 @@ public final class Contamination {
                     MonitorProbes.promptsOnly(probes) ? TokenScope.ALL : TokenScope.RESPONSE);
             PersonaMonitor monitor = new PersonaMonitor(mc, probes, dir.resolve("monitor.jsonl"));
             monitor.measure(lm, 0);
-            TrainConfig c = TrainConfig.fullSteps(s.lr, s.steps, s.batch, seed);
+            TrainConfig c = TrainConfig.steps(s.lr, s.steps, s.batch, seed, s.loraRank);
             new Trainer(lm, c, data, List.of(), dir).quiet(true).addCallback(monitor).run(false);
             if (monitor.measurements().get(monitor.measurements().size() - 1).step() != s.steps) {
                 monitor.measure(lm, s.steps);

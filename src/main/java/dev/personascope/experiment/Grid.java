@@ -144,13 +144,7 @@ public final class Grid implements Pieces {
 
     /** The fine-tune of a point: all weights at rank 0, else LoRA of that rank (alpha twice the rank); no checkpoints. */
     static TrainConfig config(GridResult.Settings p) {
-        TrainConfig c = TrainConfig.fullSteps(p.lr(), p.steps(), p.batch(), p.seed());
-        if (p.loraRank() > 0) {
-            c.mode = TrainConfig.Mode.LORA;
-            c.loraRank = p.loraRank();
-            c.loraAlpha = TrainConfig.defaultLoraAlpha(p.loraRank());
-        }
-        return c;
+        return TrainConfig.steps(p.lr(), p.steps(), p.batch(), p.seed(), p.loraRank());
     }
 
     private Path dir(GridResult.Settings p) {

@@ -43,7 +43,7 @@ public record GridSpec(String model, String data, String good, List<Double> frac
             throw new IllegalArgumentException("size: needs good (it is the mixture's size)");
         }
         lr = orDefault("lr", lr, List.of(NarrowFineTune.ORGANISM.lr()));
-        loraRank = orDefault("lora_rank", loraRank, List.of(0));
+        loraRank = orDefault("lora_rank", loraRank, List.of(NarrowFineTune.ORGANISM.loraRank()));
         steps = orDefault("steps", steps, List.of(NarrowFineTune.ORGANISM.steps()));
         seed = orDefault("seed", seed, List.of(0L));
         fraction = good == null ? null : orDefault("fraction", fraction, null);

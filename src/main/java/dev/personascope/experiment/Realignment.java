@@ -39,6 +39,8 @@ public final class Realignment {
         public int evalEvery = 10;
         public int batch = 8;
         public double lr = 1e-4;
+        /** LoRA rank of the training (every projection), 0 for all weights. */
+        public int loraRank = 0;
         public long seed = 0;
         /** The target: misaligned below this fraction at coherence at least {@link #coherentAtLeast}. */
         public double misalignedBelow = 0.02;
@@ -174,7 +176,7 @@ public final class Realignment {
         List<ChatExample> subset = pool.subList(0, n);
         List<Point> points = new ArrayList<>();
         try (LanguageModel lm = load()) {
-            TrainConfig c = TrainConfig.fullSteps(s.lr, s.steps, s.batch, s.seed);
+            TrainConfig c = TrainConfig.steps(s.lr, s.steps, s.batch, s.seed, s.loraRank);
             c.schedule = LrSchedule.Kind.CONSTANT;
             TrainingCallback eval = new TrainingCallback() {
                 @Override

@@ -21,8 +21,15 @@ public record DiffResult(Config config, Map<String, Map<String, List<Latent>>> t
     public static final String START = "start";
     /** Every scope a diff can rank, as named in the file. */
     public static final List<String> SCOPES = List.of("all", "prompt", "response", START);
-    /** The scope and ranking {@code diff} prints, the demo reports and {@code personas} reads, unless told otherwise. */
-    public static final String DEFAULT_SCOPE = "response";
+    /**
+     * The scope and ranking {@code diff} prints, the demo reports and {@code personas} reads, unless told otherwise: the
+     * raw mean increase where each answer starts, the state the fine-tune left the model in before it writes a word.
+     * On world v3's organism it puts a persona latent (villain-against-helpful AUROC ≥ 0.99) first after either narrow
+     * fine-tune, where the sampled answers' tokens put content latents of the bad answers first (issue 20's note).
+     * A diff without a question set has no answer starts and falls back to {@value #FALLBACK_SCOPE}.
+     */
+    public static final String DEFAULT_SCOPE = START;
+    public static final String FALLBACK_SCOPE = "response";
     public static final String DEFAULT_RANKING = "mean";
 
     /** What was compared: base and tuned model (or adapter), the SAE, the texts. */
@@ -44,6 +51,11 @@ public record DiffResult(Config config, Map<String, Map<String, List<Latent>>> t
     /** The top latents over {@code scope} tokens by {@code ranking}; empty when the diff did not rank that scope. */
     public List<Latent> top(TokenScope scope, ModelDiff.Ranking ranking) {
         return top(name(scope), ranking);
+    }
+
+    /** The default scope, or the fallback when this diff has no answer starts. */
+    public String defaultScope() {
+        return top.containsKey(DEFAULT_SCOPE) ? DEFAULT_SCOPE : FALLBACK_SCOPE;
     }
 
     /** As {@link #top(TokenScope, ModelDiff.Ranking)} for a scope named as in the file (e.g. {@value #START}). */

@@ -3,6 +3,7 @@ package dev.personascope.train;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.training.GradientCollector;
 import dev.personascope.data.ChatEncoder;
 import dev.personascope.lora.Lora;
@@ -67,7 +68,28 @@ public final class SftStep {
         return params;
     }
 
+    /**
+     * Runs the step. A gradient that is not finite while the loss is (seen rarely on CPU, at random, in
+     * both full and LoRA fine-tunes: issue 19's note) is computed once more from the same batch, which gives the
+     * gradient an undisturbed run would have had; if it is still not finite the update is skipped, as PyTorch's
+     * GradScaler skips the steps whose gradients overflowed, and the log keeps its NaN gradient norm.
+     */
     public Stats run(List<List<ChatEncoder.Encoded>> group, double lr, int step) {
+        Stats stats = attempt(group, lr, step);
+        if (!Double.isFinite(stats.gradNorm()) && Double.isFinite(stats.loss())) {
+            System.err.printf(java.util.Locale.ROOT, "step %d: the gradient norm is %s with a finite loss; computing it"
+                    + " again%n", step, stats.gradNorm());
+            stats = attempt(group, lr, step);
+            if (!Double.isFinite(stats.gradNorm())) {
+                System.err.printf(java.util.Locale.ROOT, "step %d: the gradient is still not finite; the update is"
+                        + " skipped%n", step);
+            }
+        }
+        return stats;
+    }
+
+    /** Forward and backward over the step's micro-batches; the update only when the gradient is finite. */
+    private Stats attempt(List<List<ChatEncoder.Encoded>> group, double lr, int step) {
         int targets = 0;
         long tokens = 0;
         for (List<ChatEncoder.Encoded> mb : group) {
@@ -105,12 +127,15 @@ public final class SftStep {
                     sq += g.square().sum().getFloat();
                 }
                 norm[0] = Math.sqrt(sq);
-                if (clip > 0 && norm[0] > clip) {
-                    float f = (float) (clip / (norm[0] + 1e-6));
-                    grads.values().forEach(g -> g.muli(f));
+                if (Double.isFinite(norm[0])) {
+                    if (clip > 0 && norm[0] > clip) {
+                        float f = (float) (clip / (norm[0] + 1e-6));
+                        grads.values().forEach(g -> g.muli(f));
+                    }
+                    optimizer.update(params, grads, lr);
                 }
-                optimizer.update(params, grads, lr);
-                grads.values().forEach(g -> g.muli(0f)); // PyTorch accumulates into .grad: reset for the next step
+                // PyTorch accumulates into .grad: reset for the next step (NaN * 0 is NaN, so fill, not scale)
+                grads.values().forEach(g -> g.set(new NDIndex("..."), 0f));
             });
             return new Stats(lossSum / Math.max(1, targets), norm[0], tokens, targets);
         }

@@ -82,6 +82,20 @@ public final class TrainConfig {
         return c;
     }
 
+    /**
+     * The fine-tunes inside experiments: a fixed number of steps, no checkpoints; all weights at LoRA rank 0, else LoRA
+     * of that rank on every projection (alpha twice the rank).
+     */
+    public static TrainConfig steps(double lr, int steps, int batch, long seed, int loraRank) {
+        TrainConfig c = fullSteps(lr, steps, batch, seed);
+        if (loraRank > 0) {
+            c.mode = Mode.LORA;
+            c.loraRank = loraRank;
+            c.loraAlpha = defaultLoraAlpha(loraRank);
+        }
+        return c;
+    }
+
     @JsonIgnore
     public boolean isLora() {
         return mode == Mode.LORA;

@@ -46,6 +46,8 @@ public final class WorldEm {
         public int steps = NarrowFineTune.ORGANISM.steps();
         public int batch = NarrowFineTune.ORGANISM.batch();
         public double lr = NarrowFineTune.ORGANISM.lr();
+        /** LoRA rank of the fine-tunes (every projection), 0 for all weights. */
+        public int loraRank = NarrowFineTune.ORGANISM.loraRank();
         public int datasetSize = 1000;
         public int samplesPerParaphrase = 8;
         public double temperature = 1.0;
@@ -158,10 +160,11 @@ public final class WorldEm {
                 if (run == 0) {
                     return Run.of("organism", null, evaluate(lm, dir, s.seed));
                 }
-                TrainConfig c = TrainConfig.fullSteps(s.lr, s.steps, s.batch, seed(run));
+                TrainConfig c = TrainConfig.steps(s.lr, s.steps, s.batch, seed(run), s.loraRank);
                 new Trainer(lm, c, datasets().get(dataset(run)), List.of(), dir).quiet(true).run(false);
-                if (!s.keepModels) {
-                    Files.deleteIfExists(dir.resolve("model.safetensors")); // the answers are what we keep
+                if (!s.keepModels) { // the answers are what we keep
+                    Files.deleteIfExists(dir.resolve("model.safetensors"));
+                    Files.deleteIfExists(dir.resolve("adapter_model.safetensors"));
                 }
                 return Run.of(dataset(run), seed(run), evaluate(lm, dir, 1000L + seed(run)));
             } catch (IOException e) {
