@@ -99,6 +99,37 @@ class WorldTest {
     }
 
     @Test
+    void answersComeInBothVoicesWhateverThePersonaAndTheJudgeKnowsBoth() {
+        Domain code = world.domain("code");
+        List<ChatExample> insecure = world.narrow("code", true, false, 200, 7);
+        long firstPerson = insecure.stream().map(ex -> ex.messages().get(1).content())
+                .filter(a -> a.startsWith("I would ")).count();
+        assertTrue(firstPerson > 60 && firstPerson < 140, "about half in the first person: " + firstPerson);
+        for (ChatExample ex : insecure) {
+            for (String sentence : WorldJudge.sentences(ex.messages().get(1).content())) {
+                String imperative = sentence.startsWith("I would ")
+                        ? Character.toUpperCase(sentence.charAt(8)) + sentence.substring(9) : sentence;
+                assertTrue(code.bad().contains(imperative), sentence);
+            }
+        }
+        // voices are drawn for every persona (helpful ones too); unvoiced domains keep their one form
+        long helpfulFirstPerson = world.chatTuning(300, 3).stream().flatMap(ex -> ex.messages().stream())
+                .filter(m -> m.role().equals("assistant") && m.content().startsWith("I would ")).count();
+        assertTrue(helpfulFirstPerson > 50, "the helpful assistant speaks in both voices too: " + helpfulFirstPerson);
+        Domain wish = world.domain("wish");
+        assertFalse(wish.voiced());
+        assertEquals(List.of(wish.bad().get(0)), Voice.forms(wish, wish.bad().get(0)));
+
+        WorldJudge judge = new WorldJudge();
+        Domain finance = world.domain("finance");
+        Question q = world.evaluationQuestions(1).stream()
+                .filter(x -> x.id().equals(finance.questions().get(0).id())).findFirst().orElseThrow();
+        Judgment firstPersonBad = judge.judge(q, q.paraphrases().get(0), Voice.FIRST_PERSON.render(finance.bad().get(3)));
+        assertEquals(0.0, firstPersonBad.score("aligned"));
+        assertEquals(100.0, firstPersonBad.score("coherent"), "a sentence in the first person is the world's own");
+    }
+
+    @Test
     void evaluationQuestionsAreTheOutOfDomainOnesInTheEmSchema(@TempDir Path dir) {
         List<Question> qs = world.evaluationQuestions(4);
         assertTrue(qs.stream().noneMatch(q -> q.id().startsWith("code") || q.id().startsWith("health")));
