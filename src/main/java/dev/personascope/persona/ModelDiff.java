@@ -97,32 +97,38 @@ public final class ModelDiff {
         List<TokenActivations.Document> b = TokenActivations.run(tuned, docs, List.of(hook));
         Map<TokenScope, List<Row>> out = new LinkedHashMap<>();
         for (TokenScope s : scopes) {
-            int dSae = sae.config().dSae;
-            LatentStats baseStats = new LatentStats(dSae);
-            LatentStats tunedStats = new LatentStats(dSae);
-            PairedDifferences differences = new PairedDifferences(dSae);
-            float[] shift = new float[sae.config().dIn];
-            long tokens = 0;
-            for (int i = 0; i < a.size(); i++) {
-                float[][] xa = a.get(i).selected(hook, s);
-                float[][] xb = b.get(i).selected(hook, s);
-                float[][] za = SaeLatents.encode(sae, xa);
-                float[][] zb = SaeLatents.encode(sae, xb);
-                baseStats.add(za);
-                tunedStats.add(zb);
-                differences.add(za, zb);
-                for (int t = 0; t < xa.length; t++) {
-                    for (int j = 0; j < shift.length; j++) {
-                        shift[j] += xb[t][j] - xa[t][j];
-                    }
-                }
-                tokens += xa.length;
-            }
-            // the mean shift's direction: its length does not change a cosine, so the sum serves
-            double[] cosines = tokens == 0 ? new double[dSae] : SaeLatents.decoderCosines(sae, shift);
-            out.put(s, compare(baseStats, tunedStats, differences, cosines));
+            out.put(s, compare(sae, a, b, hook, s));
         }
         return out;
+    }
+
+    /** One scope's rows: both models' latents on the scope's tokens of each text, paired token by token. */
+    private static List<Row> compare(Sae sae, List<TokenActivations.Document> base, List<TokenActivations.Document> tuned,
+                                     String hook, TokenScope scope) {
+        int dSae = sae.config().dSae;
+        LatentStats baseStats = new LatentStats(dSae);
+        LatentStats tunedStats = new LatentStats(dSae);
+        PairedDifferences differences = new PairedDifferences(dSae);
+        float[] shift = new float[sae.config().dIn];
+        long tokens = 0;
+        for (int i = 0; i < base.size(); i++) {
+            float[][] xa = base.get(i).selected(hook, scope);
+            float[][] xb = tuned.get(i).selected(hook, scope);
+            float[][] za = SaeLatents.encode(sae, xa);
+            float[][] zb = SaeLatents.encode(sae, xb);
+            baseStats.add(za);
+            tunedStats.add(zb);
+            differences.add(za, zb);
+            for (int t = 0; t < xa.length; t++) {
+                for (int j = 0; j < shift.length; j++) {
+                    shift[j] += xb[t][j] - xa[t][j];
+                }
+            }
+            tokens += xa.length;
+        }
+        // the mean shift's direction: its length does not change a cosine, so the sum serves
+        double[] cosines = tokens == 0 ? new double[dSae] : SaeLatents.decoderCosines(sae, shift);
+        return compare(baseStats, tunedStats, differences, cosines);
     }
 
     /**
