@@ -108,7 +108,7 @@ public final class ModelDiff {
         int dSae = sae.config().dSae;
         LatentStats baseStats = new LatentStats(dSae);
         LatentStats tunedStats = new LatentStats(dSae);
-        PairedDifferences differences = new PairedDifferences(dSae);
+        LatentStats differences = new LatentStats(dSae); // of z_tuned − z_base, token by token
         float[] shift = new float[sae.config().dIn];
         long tokens = 0;
         for (int i = 0; i < base.size(); i++) {
@@ -118,7 +118,7 @@ public final class ModelDiff {
             float[][] zb = SaeLatents.encode(sae, xb);
             baseStats.add(za);
             tunedStats.add(zb);
-            differences.add(za, zb);
+            differences.add(difference(zb, za));
             for (int t = 0; t < xa.length; t++) {
                 for (int j = 0; j < shift.length; j++) {
                     shift[j] += xb[t][j] - xa[t][j];
@@ -136,7 +136,7 @@ public final class ModelDiff {
      * over latents, of the base activations and of the differences) keep latents that never fire on the base model, or
      * never change, from dividing by zero.
      */
-    public static List<Row> compare(LatentStats base, LatentStats tuned, PairedDifferences differences,
+    public static List<Row> compare(LatentStats base, LatentStats tuned, LatentStats differences,
                                     double[] shiftCosines) {
         if (base.size() != tuned.size() || base.size() != differences.size() || base.size() != shiftCosines.length) {
             throw new IllegalArgumentException("statistics of " + base.size() + ", " + tuned.size() + " and "
@@ -150,6 +150,18 @@ public final class ModelDiff {
                     differences.std(i), differenceFloor, shiftCosines[i]));
         }
         return rows;
+    }
+
+    /** a − b, row by row (the same tokens under two models). */
+    static float[][] difference(float[][] a, float[][] b) {
+        float[][] d = new float[a.length][];
+        for (int t = 0; t < a.length; t++) {
+            d[t] = new float[a[t].length];
+            for (int i = 0; i < d[t].length; i++) {
+                d[t][i] = a[t][i] - b[t][i];
+            }
+        }
+        return d;
     }
 
     /** Rows ordered by a ranking, largest increase first ({@code increase}) or largest decrease first. */

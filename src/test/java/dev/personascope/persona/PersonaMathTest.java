@@ -27,8 +27,8 @@ class PersonaMathTest {
         float[][] t = {{8, 1.5f, 0}, {0, 1.5f, 0}, {0, 1.5f, 0}, {0, 1.5f, 0}};
         base.add(b);
         tuned.add(t);
-        PairedDifferences differences = new PairedDifferences(3);
-        differences.add(b, t);
+        LatentStats differences = new LatentStats(3);
+        differences.add(ModelDiff.difference(t, b));
         List<ModelDiff.Row> rows = ModelDiff.compare(base, tuned, differences, new double[3]);
         // paired: latent 0's difference is 8 on one token of four (mean 2, sd 3.46); latent 1's is 0.5 on every token
         assertEquals(Math.sqrt(3) * 2, rows.get(0).differenceStd(), 1e-6);
