@@ -154,9 +154,9 @@ class SparkExperimentsTest {
             for (Path p : s.filter(Files::isRegularFile).toList()) {
                 byte[] bytes = Files.readAllBytes(p);
                 if (p.getFileName().toString().equals("train_log.jsonl")) {
-                    // the timing differs by nature; the gradient norm because libtorch's backward is not always the
-                    // same from one thread to the next (the open bug of issue 19's note: same loss, another norm, seen
-                    // in CI at a step whose learning rate is 0). A gradient that moves the weights differently still
+                    // the timing differs by nature; the gradient norm because the backward is not always the same
+                    // from one run to the next (the open bug of issue 19's note: same loss, another norm; seen in CI
+                    // between the main thread's run and Spark's, at a step whose learning rate is 0). A gradient that moves the weights differently still
                     // shows in the next steps' losses, the adapters and the answers, which stay compared byte for byte.
                     bytes = new String(bytes, StandardCharsets.UTF_8).replaceAll(",\"tokens_per_s\":[^,}]+", "")
                             .replaceAll(",\"grad_norm\":[^,}]+", "").getBytes(StandardCharsets.UTF_8);
