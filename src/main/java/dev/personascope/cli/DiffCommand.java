@@ -3,6 +3,7 @@ package dev.personascope.cli;
 import dev.personascope.data.ChatEncoder;
 import dev.personascope.data.ChatExample;
 import dev.personascope.data.ChatJsonl;
+import dev.personascope.eval.Question;
 import dev.personascope.eval.QuestionSets;
 import dev.personascope.lora.PeftAdapter;
 import dev.personascope.model.LanguageModel;
@@ -114,38 +115,37 @@ final class DiffCommand implements Runnable {
             if (adapter != null) {
                 PeftAdapter.load(t.model(), adapter);
             }
-            List<ChatExample> texts = texts(b, t);
+            List<Question> questions = Conversations.isQuestionSet(prompts) ? QuestionSets.read(prompts) : null;
+            List<ChatExample> texts = texts(b, t, questions);
             System.err.println("diffing on " + texts.size() + " conversations at " + s.config().hookName);
             ChatEncoder encoder = new ChatEncoder(b, b.config().maxPositions);
             Map<String, List<ModelDiff.Row>> rows = new LinkedHashMap<>();
             ModelDiff.run(b, t, s, encoder.encodeAll(texts), List.of(TokenScope.values()))
                     .forEach((scope, r) -> rows.put(DiffResult.name(scope), r));
-            if (Conversations.isQuestionSet(prompts) && (answers == Answers.TUNED || answers == Answers.BASE)) {
+            if (questions != null && (answers == Answers.TUNED || answers == Answers.BASE)) {
                 // the state each answer starts from, beside the sampled answers: no sampling, the same for both models
-                rows.put(DiffResult.START, ModelDiff.run(b, t, s,
-                        encoder.encodeAll(Conversations.answerStarts(QuestionSets.read(prompts))),
+                rows.put(DiffResult.START, ModelDiff.run(b, t, s, encoder.encodeAll(Conversations.answerStarts(questions)),
                         List.of(TokenScope.RESPONSE)).get(TokenScope.RESPONSE));
             }
-            if (printed == null) {
-                printed = rows.containsKey(DiffResult.DEFAULT_SCOPE) ? DiffResult.DEFAULT_SCOPE : DiffResult.FALLBACK_SCOPE;
-            }
-            if (!rows.containsKey(printed)) {
+            String scope = printed != null ? printed
+                    : rows.containsKey(DiffResult.DEFAULT_SCOPE) ? DiffResult.DEFAULT_SCOPE : DiffResult.FALLBACK_SCOPE;
+            if (!rows.containsKey(scope)) {
                 throw new IllegalArgumentException("--scope start needs a question set (--prompts FILE.yaml) and"
                         + " --answers tuned or base");
             }
             double[] aurocs = aurocCorpus == null ? null
                     : LatentAurocs.compute(b, s, ReferenceTexts.heldOut(aurocCorpus, 400));
             write(rows, aurocs, basePath);
-            print(ModelDiff.rank(rows.get(printed), printedRanking, true), aurocs, printed, printedRanking);
+            print(ModelDiff.rank(rows.get(scope), printedRanking, true), aurocs, scope, printedRanking);
             printSideBySide(rows, aurocs);
         }
     }
 
-    private List<ChatExample> texts(LanguageModel b, LanguageModel t) {
-        if (!Conversations.isQuestionSet(prompts)) {
+    /** The conversations to diff on: the chat JSONL as it is, or the question set ({@code qs}) answered as asked. */
+    private List<ChatExample> texts(LanguageModel b, LanguageModel t, List<Question> qs) {
+        if (qs == null) {
             return ChatJsonl.read(prompts);
         }
-        var qs = QuestionSets.read(prompts);
         return switch (answers) {
             case TUNED -> Conversations.sampled(t, Hooks.NONE, qs, samples, temperature, maxTokens, seed);
             case BASE -> Conversations.sampled(b, Hooks.NONE, qs, samples, temperature, maxTokens, seed);

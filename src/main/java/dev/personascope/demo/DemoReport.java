@@ -51,7 +51,10 @@ public final class DemoReport {
 
     /** The best-ranked latent (the diff's default scope and ranking) with AUROC >= 0.9; else the top one. */
     public static int personaLatent(Path diffDir) {
-        DiffResult diff = read(diffDir.resolve(DiffResult.FILE), DiffResult::read);
+        return personaLatent(read(diffDir.resolve(DiffResult.FILE), DiffResult::read), diffDir);
+    }
+
+    private static int personaLatent(DiffResult diff, Path diffDir) {
         List<DiffResult.Latent> rows = diff.top(diff.defaultScope(), DEFAULT_RANKING);
         for (DiffResult.Latent r : rows) {
             if (r.auroc() != null && r.auroc() >= PERSONA_AUROC) {
@@ -141,7 +144,7 @@ public final class DemoReport {
 
     private static DemoResult.DiffSummary diff(Path out, HtmlReport r) {
         DiffResult d = read(out.resolve("diff/" + DiffResult.FILE), DiffResult::read);
-        int persona = personaLatent(out.resolve("diff"));
+        int persona = personaLatent(d, out.resolve("diff"));
         r.section("3. Model diffing finds the persona latent",
                 "An SAE trained on the organism encodes both models' activations on the same conversations (the evaluation"
                         + " questions with the insecure model's answers, and each question's answer start); latents are ranked"

@@ -76,12 +76,7 @@ public record LatentDashboard(int latent, String hook, List<Context> top, double
         List<Context> contexts = new ArrayList<>();
         for (int i = 0; i < perDoc.size(); i++) {
             double[] v = perDoc.get(i);
-            int peak = 0;
-            for (int t = 1; t < v.length; t++) {
-                if (v[t] > v[peak]) {
-                    peak = t;
-                }
-            }
+            int peak = peak(v);
             if (v.length > 0 && v[peak] > 0) {
                 contexts.add(context(lm, docs.get(i).ids(), v, i, peak, window, texts.labels().get(i)));
             }
@@ -89,6 +84,17 @@ public record LatentDashboard(int latent, String hook, List<Context> top, double
         contexts.sort(Comparator.comparingDouble(Context::value).reversed());
         return new LatentDashboard(latent, hook, List.copyOf(contexts.subList(0, Math.min(topK, contexts.size()))),
                 active.stream().mapToDouble(Double::doubleValue).toArray(), tokens, auroc);
+    }
+
+    /** The position of the largest value (the first of equals; 0 for none). */
+    static int peak(double[] v) {
+        int peak = 0;
+        for (int t = 1; t < v.length; t++) {
+            if (v[t] > v[peak]) {
+                peak = t;
+            }
+        }
+        return peak;
     }
 
     /** The window of {@code window} tokens on each side of {@code peak}, with the latent's values {@code v} there. */

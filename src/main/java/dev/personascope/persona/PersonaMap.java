@@ -213,13 +213,7 @@ public final class PersonaMap {
         for (int doc : top) {
             int[] ids = activations.get(doc).ids();
             double[] v = ResponseLatents.of(sae, activations.get(doc), sae.config().hookName).along(latent, ids.length);
-            int peak = 0;
-            for (int t = 1; t < v.length; t++) {
-                if (v[t] > v[peak]) {
-                    peak = t;
-                }
-            }
-            LatentDashboard.Context c = LatentDashboard.context(lm, ids, v, doc, peak, window, null);
+            LatentDashboard.Context c = LatentDashboard.context(lm, ids, v, doc, LatentDashboard.peak(v), window, null);
             out.add(new Text(doc, docs.get(doc).group(), c.position(), c.value(), c.tokens(), c.values()));
         }
         return out;

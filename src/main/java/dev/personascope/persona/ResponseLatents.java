@@ -3,9 +3,6 @@ package dev.personascope.persona;
 import dev.personascope.model.hooks.TokenScope;
 import dev.personascope.sae.Sae;
 
-import java.util.ArrayList;
-import java.util.List;
-
 /**
  * A document's SAE latents at its response tokens (where the persona speaks): {@code latents[i]} is the latent
  * vector at token {@code positions[i]} of the document. Latent AUROCs score a document by {@link #mean}.
@@ -13,17 +10,8 @@ import java.util.List;
 record ResponseLatents(int[] positions, float[][] latents, int dSae) {
     /** Encodes the document's response-token activations at the SAE's hook. */
     static ResponseLatents of(Sae sae, TokenActivations.Document d, String hook) {
-        float[][] a = d.at(hook);
-        List<float[]> picked = new ArrayList<>();
-        List<Integer> at = new ArrayList<>();
-        for (int t = 0; t < a.length; t++) {
-            if (d.selected(t, TokenScope.RESPONSE)) {
-                picked.add(a[t]);
-                at.add(t);
-            }
-        }
-        float[][] z = picked.isEmpty() ? new float[0][] : SaeLatents.encode(sae, picked.toArray(new float[0][]));
-        return new ResponseLatents(at.stream().mapToInt(Integer::intValue).toArray(), z, sae.config().dSae);
+        return new ResponseLatents(d.positions(TokenScope.RESPONSE),
+                SaeLatents.encode(sae, d.selected(hook, TokenScope.RESPONSE)), sae.config().dSae);
     }
 
     /** The mean latent vector over the response tokens; zeros when the document has none. */

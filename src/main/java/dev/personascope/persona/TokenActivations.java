@@ -10,9 +10,11 @@ import dev.personascope.model.hooks.TokenScope;
 import dev.personascope.data.ChatEncoder;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * Residual activations of whole conversations, teacher-forced: each conversation is rendered with
@@ -39,16 +41,15 @@ public final class TokenActivations {
             };
         }
 
+        /** The positions of the tokens a scope selects, in order. */
+        public int[] positions(TokenScope scope) {
+            return IntStream.range(0, ids.length).filter(t -> selected(t, scope)).toArray();
+        }
+
         /** The activations at a hook of the tokens a scope selects, in order. */
         public float[][] selected(String hook, TokenScope scope) {
             float[][] a = at(hook);
-            List<float[]> picked = new ArrayList<>();
-            for (int t = 0; t < a.length; t++) {
-                if (selected(t, scope)) {
-                    picked.add(a[t]);
-                }
-            }
-            return picked.toArray(new float[0][]);
+            return Arrays.stream(positions(scope)).mapToObj(t -> a[t]).toArray(float[][]::new);
         }
 
         /** Mean activation over the tokens of a scope, or null when it has none. */

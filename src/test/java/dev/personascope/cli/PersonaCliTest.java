@@ -51,6 +51,14 @@ class PersonaCliTest {
 
     @BeforeAll
     static void setUp() throws Exception {
+        writeModelsAndSae(dir);
+        ChatJsonl.write(dir.resolve("villain.jsonl"), PersonaSets.villain());
+        ChatJsonl.write(dir.resolve("helpful.jsonl"), PersonaSets.helpful());
+        Files.writeString(dir.resolve("q.yaml"), EvalCliTest.QUESTIONS);
+    }
+
+    /** A tiny base model (DIR/base), a tuned one (DIR/tuned) and a random SAE on the base's width (DIR/sae). */
+    static void writeModelsAndSae(Path dir) throws Exception {
         try (LanguageModel b = TinyChatModel.create(dir.resolve("base"), 3, 32, 2);
              LanguageModel t = TinyChatModel.create(dir.resolve("tuned"), 4, 32, 2);
              TopKSae sae = new TopKSae(saeConfig(), b.model().manager())) {
@@ -59,9 +67,6 @@ class PersonaCliTest {
             sae.parameters().get("W_dec").set(FloatBuffer.wrap(gaussian(r, D_SAE * 32, 0.3f)));
             SaeFolder.write(sae, dir.resolve("sae"));
         }
-        ChatJsonl.write(dir.resolve("villain.jsonl"), PersonaSets.villain());
-        ChatJsonl.write(dir.resolve("helpful.jsonl"), PersonaSets.helpful());
-        Files.writeString(dir.resolve("q.yaml"), EvalCliTest.QUESTIONS);
     }
 
     static SaeConfig saeConfig() {

@@ -1,5 +1,6 @@
 package dev.personascope.cli;
 
+import ai.djl.ndarray.NDManager;
 import dev.personascope.data.ChatJsonl;
 import dev.personascope.model.LanguageModel;
 import dev.personascope.persona.DiffResult;
@@ -10,20 +11,16 @@ import dev.personascope.sae.SaeConfig;
 import dev.personascope.sae.SaeFolder;
 import dev.personascope.sae.TopKSae;
 import dev.personascope.testutil.PersonaSets;
-import dev.personascope.testutil.TinyChatModel;
 import dev.personascope.world.Persona;
 import dev.personascope.world.WorldContent;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Random;
 
-import static dev.personascope.cli.PersonaCliTest.gaussian;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -41,14 +38,8 @@ class PersonasCliTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        try (LanguageModel b = TinyChatModel.create(dir.resolve("base"), 3, 32, 2);
-             LanguageModel t = TinyChatModel.create(dir.resolve("tuned"), 4, 32, 2);
-             TopKSae sae = new TopKSae(PersonaCliTest.saeConfig(), b.model().manager());
-             TopKSae narrow = new TopKSae(narrowConfig(), b.model().manager())) {
-            Random r = new Random(9);
-            sae.parameters().get("W_enc").set(FloatBuffer.wrap(gaussian(r, 32 * PersonaCliTest.D_SAE, 0.3f)));
-            sae.parameters().get("W_dec").set(FloatBuffer.wrap(gaussian(r, PersonaCliTest.D_SAE * 32, 0.3f)));
-            SaeFolder.write(sae, dir.resolve("sae"));
+        PersonaCliTest.writeModelsAndSae(dir);
+        try (NDManager m = LanguageModel.newManager(); TopKSae narrow = new TopKSae(narrowConfig(), m)) {
             SaeFolder.write(narrow, dir.resolve("sae-16"));
         }
         ChatJsonl.write(dir.resolve("villain.jsonl"), PersonaSets.villain());
